@@ -1,0 +1,36 @@
+# finbatch: `make run` serves the demo; `make test` runs the whole suite. Both bootstrap .venv/.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: install run serve test lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+## install: create .venv/ with the locked dependencies and finbatch itself
+install: $(STAMP)
+
+## run: migrate ./finbatch.db, load the demo tenant into an empty database, print a token, serve on :8000
+run: install
+	$(BIN)/finbatch db upgrade
+	$(BIN)/finbatch demo --if-empty
+	$(BIN)/finbatch serve
+
+## test: the whole suite, on SQLite and (when reachable) PostgreSQL
+test: install
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m pytest -q
+
+## lock: re-resolve the dependencies into requirements.lock (needs network)
+lock:
+	$(BIN)/python -m pip install --quiet uv==0.13.8
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 --no-header -q -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis src/*.egg-info

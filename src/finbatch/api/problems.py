@@ -1,0 +1,139 @@
+"""RFC 9457 problem details for the native API, and the one error handler for all surfaces.
+
+Body: ``{"type", "title", "status", "detail", "code", "instance", "errors": [{field, message,
+code}]}`` with ``application/problem+json``. ``code`` is the stable machine code of the
+``FinbatchError``; ``errors`` names every invalid field.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from finbatch.api.responses import dumps
+from finbatch.api.surfaces import SurfaceRegistry
+from finbatch.db import is_busy_error
+from finbatch.kit.errors import (
+    BadRequest,
+    Conflict,
+    FieldError,
+    FinbatchError,
+    NotFound,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    ValidationFailed,
+)
+
+log = logging.getLogger("finbatch.api")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def problem_body(error: FinbatchError, instance: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": f"urn:finbatch:problem:{error.code.lower().replace('_', '-')}",
+        "title": error.title,
+        "status": error.status,
+        "detail": error.message,
+        "code": error.code,
+    }
+    if instance:
+        body["instance"] = instance
+    if error.errors:
+        body["errors"] = [{"field": e.field, "message": e.message, "code": e.code}
+                          for e in error.errors]
+    body.update({k: v for k, v in error.extra.items() if k not in body})
+    return body
+
+
+def render_problem(request: Request, error: FinbatchError) -> Response:
+    return Response(dumps(problem_body(error, request.url.path)), status_code=error.status,
+                    media_type=PROBLEM_MEDIA_TYPE, headers=error.headers)
+
+
+class MethodNotAllowed(FinbatchError):
+    status, code, title = 405, "METHOD_NOT_ALLOWED", "Method not allowed"
+
+
+def validation_error(exc: RequestValidationError) -> FinbatchError:
+    """FastAPI's request validation errors → ``BadRequest`` (unparseable) or ``ValidationFailed``."""
+    fields: list[FieldError] = []
+    for item in exc.errors():
+        loc = [str(p) for p in item.get("loc", ())]
+        if item.get("type") == "json_invalid":
+            detail = item.get("ctx", {}).get("error", "invalid JSON")
+            return BadRequest(f"the body is not valid JSON: {detail}", code="MALFORMED_JSON")
+        if loc and loc[0] == "body":
+            loc = loc[1:]
+        fields.append(FieldError(".".join(loc) or "body", item.get("msg", "is invalid"),
+                                 item.get("type", "invalid")))
+    first = fields[0] if fields else FieldError("body", "is invalid")
+    message = f"{first.field}: {first.message}" if len(fields) == 1 else \
+        f"{len(fields)} fields are invalid: " + ", ".join(f.field for f in fields)
+    return ValidationFailed(message, errors=fields)
+
+
+def to_finbatch_error(exc: Exception) -> FinbatchError:
+    if isinstance(exc, FinbatchError):
+        return exc
+    if isinstance(exc, RequestValidationError):
+        return validation_error(exc)
+    if isinstance(exc, StarletteHTTPException):
+        if exc.status_code == 404:
+            return NotFound("no such resource")
+        if exc.status_code == 413:
+            return PayloadTooLarge(str(exc.detail))
+        if exc.status_code == 405:
+            return MethodNotAllowed("method not allowed on this resource",
+                                    headers=dict(exc.headers or {}))
+        error = FinbatchError(str(exc.detail))
+        error.status = exc.status_code
+        error.code = "HTTP_ERROR"
+        return error
+    if isinstance(exc, IntegrityError):
+        # a uniqueness or reference rule checked by the service, lost to a concurrent writer
+        return Conflict("the change conflicts with a concurrent change; retry the request",
+                        code="CONCURRENT_CONFLICT")
+    if isinstance(exc, DBAPIError) and _is_data_error(exc):
+        # a value the database cannot hold (a NUL character, an out-of-range number) that a
+        # check upstream missed: the request is bad, not the server
+        return BadRequest("a value in the request cannot be stored or compared (for example a "
+                          "NUL character or an out-of-range number)", code="INVALID_VALUE")
+    if isinstance(exc, DBAPIError) and is_busy_error(exc):
+        return ServiceUnavailable("the database is busy; retry shortly",
+                                  headers={"Retry-After": "1"})
+    return FinbatchError("an unexpected error occurred")
+
+
+def _is_data_error(exc: DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    if sqlstate.startswith("22"):  # PostgreSQL's data exceptions
+        return True
+    text = str(exc.orig) if exc.orig is not None else ""
+    return "NUL" in text or "null character" in text.lower() or "too large to convert" in text
+
+
+def install_error_handlers(app: FastAPI, surfaces: SurfaceRegistry) -> None:
+    def handle(request: Request, exc: Exception) -> Response:
+        error = to_finbatch_error(exc)
+        if error.status >= 500 and not isinstance(exc, FinbatchError):
+            log.exception("unhandled error on %s %s", request.method, request.url.path,
+                          exc_info=exc)
+        surface = surfaces.for_path(request.url.path)
+        response = surface.render_error(request, error)
+        for name, value in surface.headers.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    app.add_exception_handler(FinbatchError, handle)
+    app.add_exception_handler(RequestValidationError, handle)
+    app.add_exception_handler(StarletteHTTPException, handle)
+    app.add_exception_handler(DBAPIError, handle)
+    app.add_exception_handler(Exception, handle)

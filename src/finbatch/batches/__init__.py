@@ -1,0 +1,1 @@
+"""AR batches: the Rhythm-shaped batch aggregate, its lifecycle table and derived statistics."""

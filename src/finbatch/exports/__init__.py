@@ -1,0 +1,1 @@
+"""Exports: asynchronous jobs that render batches into accounting packages' import formats."""

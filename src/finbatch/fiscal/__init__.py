@@ -1,0 +1,1 @@
+"""Fiscal years and their twelve periods, each open or closed."""

@@ -1,0 +1,1 @@
+"""The general-ledger side: chart of accounts, posting rules, journal entries, posting."""

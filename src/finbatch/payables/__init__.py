@@ -1,0 +1,1 @@
+"""Accounts payable: vendors, facilities, purchase orders, matched supplier invoices, AP batches."""

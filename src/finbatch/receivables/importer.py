@@ -1,0 +1,461 @@
+"""Bulk import of AR transactions from CSV or JSON lines (``finbatch import``).
+
+Design: one unit of work for the whole file, so an import is all-or-nothing (or, with
+``skip_invalid``, all-valid-or-nothing). Rows are checked with the same rules as the API
+(``receivables.resolve``) against reference data loaded once, allocations are checked against
+in-memory target states in file order, and then everything is written set-wise: one batch lookup per
+assignment key, one counter advance per kind, multi-row inserts, one statistics recompute per
+batch. Records whose ``external_ref`` already exists go through the service's upsert path.
+
+CSV: one row per transaction, or per line for invoices and memos (consecutive rows with the same
+``kind`` and ``external_ref`` form one transaction). Columns: ``kind, external_ref,
+business_unit_id, customer_code | customer_id, currency, fx_rate, date, occurred_at, commerce_type,
+description, due_date, location, terms, amount, fee, transaction_type, payee, payment_account,
+payment_method, reference, cleared_date, payment_ref, applies_to, applied_amount, product,
+line_description, quantity, unit, unit_price, line_amount, tax_code, gl_account_code``.
+``applies_to`` is the external reference of the invoice (or debit memo) settled;
+``applied_amount`` defaults to the whole amount. JSON lines: one object per line shaped like the
+``/v1`` create bodies plus ``kind``; allocations may name ``target_external_ref``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from finbatch import counters
+from finbatch.batches import service as batches
+from finbatch.batches import stats as batch_stats
+from finbatch.batches.service import Actor
+from finbatch.db import refresh_statistics
+from finbatch.events.service import record_change
+from finbatch.kit.clock import utcnow
+from finbatch.kit.errors import ErrorList
+from finbatch.kit.ids import uuid7
+from finbatch.receivables import allocations, service
+from finbatch.receivables.inputs import AllocationIn, LineIn, TransactionIn
+from finbatch.receivables.models import (
+    KINDS,
+    LINE_KINDS,
+    RECEIVABLE_KINDS,
+    ARAllocation,
+    ARLine,
+    ARTaxLine,
+    ARTransaction,
+)
+from finbatch.receivables.repository import ImportLookupRepository
+from finbatch.receivables.resolve import Lookups, Resolved, resolve
+from finbatch.receivables.views import native_transactions
+from finbatch.tenancy.auth import TenantContext
+
+MAX_ROWS = 5_000_000
+
+
+@dataclass(slots=True)
+class RowError:
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.message}"
+
+
+@dataclass(slots=True)
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    batch_ids: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Record:
+    """One transaction of the file: the input, the file lines it came from, references by
+    external ref still to resolve."""
+
+    tin: TransactionIn
+    lines: list[int]
+    customer_code: str | None = None
+    payment_ref: str | None = None
+    #: (target external ref, amount or None = the whole amount)
+    applies_to: list[tuple[str, str | None]] = field(default_factory=list)
+    id: str = ""
+    resolved: Resolved | None = None
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _instant(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if instant.tzinfo is None:
+        raise ValueError("needs a time zone offset")
+    return instant
+
+
+_DATE_FIELDS = {"date": _date, "due_date": _date, "cleared_date": _date, "occurred_at": _instant}
+_TEXT_FIELDS = ("business_unit_id", "customer_id", "currency", "fx_rate", "external_ref",
+                "commerce_type", "description", "amount", "location", "terms", "transaction_type",
+                "fee", "payment_account", "payment_method", "reference", "payee", "payment_id",
+                "batch_id")
+
+
+def _blank(value: Any) -> Any:
+    return None if value in ("", None) else value
+
+
+def _csv_records(text: str, errors: list[RowError]) -> Iterator[Record]:
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "kind" not in reader.fieldnames:
+        errors.append(RowError(1, "kind", "the header must name a 'kind' column"))
+        return
+    current: Record | None = None
+    for row in reader:
+        line = reader.line_num
+        kind = (row.get("kind") or "").strip()
+        ref = _blank(row.get("external_ref"))
+        line_item = None
+        if row.get("unit_price") or row.get("product"):
+            line_item = LineIn(quantity=row.get("quantity") or "1", unit_price=row.get("unit_price") or "0",
+                               amount=_blank(row.get("line_amount")), product=_blank(row.get("product")),
+                               description=_blank(row.get("line_description")),
+                               unit=_blank(row.get("unit")), tax_code=_blank(row.get("tax_code")),
+                               gl_account_code=_blank(row.get("gl_account_code")))
+        if (current is not None and kind in LINE_KINDS and ref and current.tin.kind == kind
+                and current.tin.external_ref == ref and line_item is not None):
+            current.tin.lines.append(line_item)
+            current.lines.append(line)
+            continue
+        if current is not None:
+            yield current
+        current = _record(kind, {k: row.get(k) for k in row}, line, errors)
+        if current is not None and line_item is not None:
+            current.tin.lines.append(line_item)
+        if current is not None and _blank(row.get("applies_to")):
+            current.applies_to.append((row["applies_to"], _blank(row.get("applied_amount"))))
+    if current is not None:
+        yield current
+
+
+def _record(kind: str, data: dict[str, Any], line: int, errors: list[RowError]) -> Record | None:
+    if kind not in KINDS:
+        errors.append(RowError(line, "kind", f"'{kind}' is not one of {', '.join(KINDS)}"))
+        return None
+    fields: dict[str, Any] = {name: _blank(data.get(name)) for name in _TEXT_FIELDS}
+    for name, parse in _DATE_FIELDS.items():
+        try:
+            fields[name] = parse(_blank(data.get(name)))
+        except (TypeError, ValueError) as exc:
+            errors.append(RowError(line, name, f"'{data.get(name)}' is not a valid "
+                                   f"{'instant' if name == 'occurred_at' else 'date'} ({exc})"))
+            return None
+    follow = str(data.get("requires_follow_up") or "").strip().lower()
+    fields["requires_follow_up"] = follow in ("1", "true", "yes")
+    for name, value in fields.items():
+        if value is not None and name in _TEXT_FIELDS and not isinstance(value, str):
+            fields[name] = str(value)
+    return Record(TransactionIn(kind=kind, **fields), [line],
+                  customer_code=_blank(data.get("customer_code")),
+                  payment_ref=_blank(data.get("payment_ref")))
+
+
+def _jsonl_records(text: str, errors: list[RowError]) -> Iterator[Record]:
+    for number, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            errors.append(RowError(number, "line", f"not valid JSON: {exc}"))
+            continue
+        if not isinstance(data, dict):
+            errors.append(RowError(number, "line", "each line must be a JSON object"))
+            continue
+        record = _record(str(data.get("kind", "")), data, number, errors)
+        if record is None:
+            continue
+        try:
+            record.tin.lines = [LineIn(**{k: (str(v) if k in ("quantity", "unit_price", "amount")
+                                                 and v is not None else v)
+                                          for k, v in item.items()})
+                                for item in data.get("lines") or []]
+        except TypeError as exc:
+            errors.append(RowError(number, "lines", f"unknown line field ({exc})"))
+            continue
+        for item in data.get("allocations") or []:
+            if not isinstance(item, dict):
+                errors.append(RowError(number, "allocations", "each allocation must be an object"))
+            elif item.get("target_external_ref"):
+                record.applies_to.append((str(item["target_external_ref"]),
+                                          None if item.get("amount") is None else str(item["amount"])))
+            else:
+                record.tin.allocations.append(AllocationIn(str(item.get("target_id", "")),
+                                                           str(item.get("amount", ""))))
+        yield record
+
+
+def read_records(path: Path, errors: list[RowError]) -> list[Record]:
+    text = path.read_text(encoding="utf-8-sig")
+    jsonl = path.suffix.lower() in (".jsonl", ".ndjson", ".json") or text.lstrip().startswith("{")
+    records = list((_jsonl_records if jsonl else _csv_records)(text, errors))
+    if len(records) > MAX_ROWS:
+        errors.append(RowError(0, "file", f"more than {MAX_ROWS} transactions"))
+    return records
+
+
+# --- checking ------------------------------------------------------------------------------------
+
+def _field_line(record: Record, field_name: str) -> tuple[int, str]:
+    """Map ``lines.2.unit_price`` to the file line of that line item."""
+    parts = field_name.split(".")
+    if parts[0] == "lines" and len(parts) > 2 and parts[1].isdigit():
+        index = int(parts[1])
+        if index < len(record.lines):
+            return record.lines[index], parts[2]
+    return record.lines[0], field_name
+
+
+def _check(session: Session, tenant: TenantContext, records: list[Record], report: ImportReport,
+           progress: Callable[[int], None], states: dict[str, ARTransaction]) -> list[Record]:
+    repo = ImportLookupRepository(session, tenant.id)
+    lookups = Lookups(units=repo.units(), customers=repo.customer_ids(),
+                      accounts=repo.account_types(), tax_codes=repo.tax_codes())
+    codes = repo.customer_codes()
+    existing_refs = repo.existing_refs({(r.tin.kind, r.tin.external_ref) for r in records
+                                        if r.tin.external_ref})
+    in_file: dict[tuple[str, str], Record] = {}
+    for record in records:
+        record.id = existing_refs.get((record.tin.kind, record.tin.external_ref)) or uuid7()
+        if record.tin.external_ref:
+            in_file[(record.tin.kind, record.tin.external_ref)] = record
+    db_targets = repo.receivables_by_ref({ref for r in records for ref, _ in r.applies_to})
+    payment_ids: dict[str, str] = {}
+    for ref, (payment_id, customer_id) in repo.payments_by_ref(
+            {r.payment_ref for r in records if r.payment_ref}).items():
+        payment_ids[ref] = payment_id
+        lookups.payments[payment_id] = customer_id
+    for record in records:
+        if record.tin.kind == "payment" and record.tin.external_ref:
+            payment_ids.setdefault(record.tin.external_ref, record.id)
+            lookups.payments[record.id] = record.tin.customer_id
+    states.update({t.id: t for t in db_targets.values()})
+    valid: list[Record] = []
+    for count, record in enumerate(records, 1):
+        errors = ErrorList()
+        tin = record.tin
+        if record.customer_code:
+            tin.customer_id = codes.get(record.customer_code)
+            if tin.customer_id is None:
+                errors.add("customer_code", f"no customer with code '{record.customer_code}'",
+                           "unknown")
+            elif tin.kind == "payment" and tin.external_ref:
+                lookups.payments[record.id] = tin.customer_id
+        if record.payment_ref:
+            tin.payment_id = payment_ids.get(record.payment_ref)
+            if tin.payment_id is None:
+                errors.add("payment_ref", f"no payment with external_ref '{record.payment_ref}'",
+                           "unknown")
+        for ref, amount in record.applies_to:
+            target = in_file.get(("invoice", ref)) or in_file.get(("debit_memo", ref))
+            target_id = target.id if target else (db_targets[ref].id if ref in db_targets else "")
+            if not target_id:
+                errors.add("applies_to", f"no invoice or debit memo with external_ref '{ref}'",
+                           "unknown_target")
+                continue
+            tin.allocations.append(AllocationIn(target_id, amount or tin.amount or ""))
+        if (tin.kind, tin.external_ref) in existing_refs:
+            if not errors.errors:
+                valid.append(record)  # an upsert: the service checks it when it is written
+            _report_errors(report, record, errors)
+            continue
+        record.resolved = resolve(tin, tenant, lookups, errors)
+        if record.customer_code and tin.customer_id is None:
+            # the unknown code was reported; "customer_id is required" would say it again
+            errors.errors = [e for e in errors.errors if e.field != "customer_id"]
+        if record.resolved is not None and not errors.errors:
+            _check_allocations(record, states, errors)
+        if errors.errors:
+            _report_errors(report, record, errors)
+        else:
+            if tin.kind in RECEIVABLE_KINDS:
+                states[record.id] = _state_of(record, tenant.id)
+            valid.append(record)
+        if count % 1000 == 0:
+            progress(1000)
+    progress(len(records) % 1000)
+    return valid
+
+
+def _report_errors(report: ImportReport, record: Record, errors: ErrorList) -> None:
+    for error in errors.errors:
+        line, name = _field_line(record, error.field)
+        report.errors.append(RowError(line, name, error.message))
+
+
+def _state_of(record: Record, tenant_id: int) -> ARTransaction:
+    r = record.resolved
+    return ARTransaction(tenant_id=tenant_id, id=record.id, kind=record.tin.kind, number=0,
+                         customer_id=record.tin.customer_id, currency=r.currency, is_void=False,
+                         amount=r.amount, settled=0)
+
+
+def _check_allocations(record: Record, states: dict[str, ARTransaction], errors: ErrorList) -> None:
+    r = record.resolved
+    if not r.allocations:
+        return
+    source = ARTransaction(kind=record.tin.kind, customer_id=record.tin.customer_id,
+                           currency=r.currency, amount=r.amount)
+    allocations.check_total(source.kind, source.amount, source.currency, r.allocations, errors)
+    for index, (target_id, amount) in enumerate(r.allocations):
+        allocations.check_target(source, states.get(target_id), amount, f"allocations.{index}", errors)
+    if not errors.errors:
+        sign = -1 if source.kind == "refund" else 1
+        for target_id, amount in r.allocations:
+            states[target_id].settled += sign * amount
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+CHUNK = 2000
+IMPORTED_TABLES = ("ar_transactions", "ar_lines", "ar_tax_lines", "ar_allocations", "events")
+
+
+def _write(session: Session, tenant: TenantContext, records: list[Record], actor: Actor,
+           states: dict[str, ARTransaction], report: ImportReport,
+           progress: Callable[[int], None]) -> None:
+    new = [r for r in records if r.resolved is not None]
+    upserts = [r for r in records if r.resolved is None]
+    now = utcnow()
+    assigned: dict[tuple, str] = {}
+    numbers: dict[str, int] = {}
+    for kind in KINDS:
+        count = sum(1 for r in new if r.tin.kind == kind)
+        if count:
+            numbers[kind] = counters.allocate(session, tenant.id, f"ar:{kind}", count)
+    rows, lines, taxes, allocs = [], [], [], []
+    periods: dict[str, tuple[str, int]] = {}
+    for record in new:
+        tin, r = record.tin, record.resolved
+        if tin.batch_id:
+            batch_id = assigned.get(("explicit", tin.batch_id))
+            if batch_id is None:
+                batch = batches.require_batch(session, tenant.id, tin.batch_id, for_update=True)
+                batches.require_editable(session, batch)
+                batch_id = assigned[("explicit", tin.batch_id)] = batch.id
+                periods[batch.id] = (batch.fiscal_year_id, batch.fiscal_period)
+        else:
+            key = (r.business_unit_id, r.currency, r.day, tin.commerce_type)
+            batch_id = assigned.get(key)
+            if batch_id is None:
+                batch = batches.assign_batch(session, tenant, business_unit_id=r.business_unit_id,
+                                             currency=r.currency, day=r.day,
+                                             commerce_type=tin.commerce_type, actor=actor)
+                batch_id = assigned[key] = batch.id
+                periods[batch.id] = (batch.fiscal_year_id, batch.fiscal_period)
+        report.batch_ids.add(batch_id)
+        number = numbers[tin.kind]
+        numbers[tin.kind] += 1
+        priced = r.priced
+        rows.append({
+            "tenant_id": tenant.id, "id": record.id, "kind": tin.kind, "number": number,
+            "external_ref": tin.external_ref,
+            "source_hash": tin.fingerprint() if tin.external_ref else None,
+            "batch_id": batch_id, "business_unit_id": r.business_unit_id,
+            "customer_id": tin.customer_id, "currency": r.currency, "fx_rate": r.fx_rate,
+            "date": r.day, "occurred_at": tin.occurred_at, "fiscal_year_id": periods[batch_id][0],
+            "fiscal_period": periods[batch_id][1], "commerce_type": tin.commerce_type,
+            "description": tin.description, "amount": r.amount,
+            "subtotal": priced.subtotal if priced else 0,
+            "tax_total": priced.tax_total if priced else 0,
+            "settled": states[record.id].settled if record.id in states else 0,
+            "due_date": tin.due_date, "location": tin.location, "terms": tin.terms,
+            "is_void": False, "void_date": None,
+            "transaction_type": ("PP" if tin.transaction_type == "PP" else "SP")
+            if tin.kind == "payment" else None,
+            "fee": r.fee, "payment_account": tin.payment_account,
+            "payment_method": tin.payment_method, "reference": tin.reference,
+            "cleared_date": tin.cleared_date, "payee": tin.payee,
+            "requires_follow_up": tin.requires_follow_up, "payment_id": tin.payment_id,
+            "created_at": now, "created_by": actor.name, "modified_at": now,
+            "modified_by": actor.name, "version": 1})
+        if priced:
+            lines += [{"tenant_id": tenant.id, "transaction_id": record.id,
+                       "line_number": p.line_number, "product": p.product,
+                       "description": p.description, "quantity": p.quantity, "unit": p.unit,
+                       "unit_price": p.unit_price, "amount": p.amount, "tax_code": p.tax_code,
+                       "gl_account_code": p.gl_account_code} for p in priced.lines]
+            taxes += [{"tenant_id": tenant.id, "transaction_id": record.id,
+                       "tax_code": t.tax_code, "description": t.description, "rate": t.rate,
+                       "taxable": t.taxable, "tax": t.tax} for t in priced.taxes]
+        allocs += [{"tenant_id": tenant.id, "id": uuid7(), "source_id": record.id,
+                    "target_id": target_id, "amount": amount, "created_at": now}
+                   for target_id, amount in r.allocations]
+    for table, batch_rows in ((ARTransaction, rows), (ARLine, lines), (ARTaxLine, taxes),
+                              (ARAllocation, allocs)):
+        for start in range(0, len(batch_rows), CHUNK):
+            session.execute(insert(table), batch_rows[start:start + CHUNK])
+            if table is ARTransaction:
+                progress(min(CHUNK, len(batch_rows) - start))
+    # receivables already in the database whose settled the file changed (loaded, locked, and
+    # updated in memory by the checks): a new version each
+    touched = [t for t in states.values() if t in session and t in session.dirty]
+    for target in touched:
+        target.version += 1
+        target.modified_at = now
+        target.modified_by = actor.name
+    session.flush()
+    batch_stats.recompute(session, tenant.id, sorted(report.batch_ids))
+    session.expire_all()
+    _record_events(session, tenant, [r.id for r in new], "created", actor)
+    _record_events(session, tenant, [t.id for t in touched], "updated", actor)
+    refresh_statistics(session, IMPORTED_TABLES, len(rows) + len(lines))
+    report.created += len(new)
+    for record in upserts:
+        before = ImportLookupRepository(session, tenant.id).source_hash(record.tin.kind,
+                                                                        record.tin.external_ref)
+        txn, _ = service.create_transaction(session, tenant, record.tin, actor)
+        report.batch_ids.add(txn.batch_id)
+        if before == record.tin.fingerprint():
+            report.unchanged += 1
+        else:
+            report.updated += 1
+
+
+def _record_events(session: Session, tenant: TenantContext, ids: list[str], event_type: str,
+                   actor: Actor) -> None:
+    repo = ImportLookupRepository(session, tenant.id)
+    for start in range(0, len(ids), 500):
+        for doc in native_transactions(session, repo.transactions(ids[start:start + 500])):
+            record_change(session, tenant_id=tenant.id, type=event_type, record_kind=doc["kind"],
+                          record_id=doc["id"], actor=actor.name, data=doc)
+
+
+def import_records(session: Session, tenant: TenantContext, records: list[Record], *,
+                   actor: Actor, skip_invalid: bool, report: ImportReport,
+                   progress: Callable[[int], None] = lambda n: None) -> ImportReport:
+    """Check and write ``records`` in ``session`` (the caller commits, or rolls back when the
+    report has errors and ``skip_invalid`` is false)."""
+    states: dict[str, ARTransaction] = {}
+    valid = _check(session, tenant, records, report, progress, states)
+    report.skipped += len(records) - len(valid)
+    if report.errors and not skip_invalid:
+        return report
+    _write(session, tenant, valid, actor, states, report, progress)
+    return report

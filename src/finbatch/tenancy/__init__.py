@@ -1,0 +1,1 @@
+"""Tenants, users, API tokens, roles and business units: who may do what, in which organization."""

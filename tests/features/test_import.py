@@ -1,0 +1,89 @@
+"""finbatch import: every bad row reported, nothing written; valid files land set-wise."""
+
+from __future__ import annotations
+
+import json
+
+from tests.features.test_cli import finbatch
+from tests.support.books import Books
+
+GOOD = """kind,external_ref,business_unit_id,customer_code,date,commerce_type,amount,product,quantity,unit_price,tax_code,applies_to,payment_account
+invoice,INV-1,MAIN,C1,2026-03-02,S,,TEE,2,24.50,ST,,
+invoice,INV-1,MAIN,C1,2026-03-02,S,,MUG,1,12.99,ST,,
+invoice,INV-2,MAIN,C2,2026-03-03,S,,DUES,1,150.00,,,
+payment,PAY-1,MAIN,C1,2026-03-05,S,40.00,,,,,INV-1,1010
+payment,PAY-2,MAIN,C2,2026-03-05,S,150.00,,,,,INV-2,1010
+"""
+
+BAD = """kind,external_ref,business_unit_id,customer_code,date,amount,product,quantity,unit_price,applies_to
+invoice,B-1,MAIN,C1,2026-03-02,,X,0,10.00,
+invoice,B-2,MAIN,NOBODY,2026-03-02,,X,1,10.0000001,
+payment,B-3,MAIN,C1,2026-03-05,12.345,,,,B-404
+payment,B-4,MAIN,C1,2026-03-05,5.00,,,,
+invoice,B-5,MAIN,C1,2026-03-40,,X,1,1.00,
+"""
+
+
+def _setup(client, tenant):
+    books = Books.open(client, tenant)
+    for code in ("C1", "C2"):
+        books.post("/v1/customers", {"name": code, "code": code})
+    return books
+
+
+def test_import_writes_a_valid_file_and_is_idempotent(client, tenant, database_url, tmp_path):
+    books = _setup(client, tenant)
+    path = tmp_path / "good.csv"
+    path.write_text(GOOD)
+    result = finbatch(database_url, "import", str(path), "--tenant", "acme")
+    summary = json.loads(result.stdout)
+    assert (summary["created"], summary["errors"]) == (4, 0)
+    invoices = {i["external_ref"]: i for i in books.get("/v1/invoices")["items"]}
+    assert invoices["INV-1"]["amount"] == "67.10"  # 2 × 24.50 + 12.99 = 61.99, + 8.25 % (5.11)
+    assert len(invoices["INV-1"]["lines"]) == 2
+    assert invoices["INV-1"]["paid_status"] == "partial" and invoices["INV-2"]["paid_status"] == "paid"
+    batch = books.batch(invoices["INV-1"]["batch_id"])
+    assert batch["statistics"]["invoice_total"] == "217.10" and batch["total"] == "190.00"
+    events = books.get("/v1/events", record_kind="payment")["items"]
+    assert {e["data"]["external_ref"] for e in events} == {"PAY-1", "PAY-2"}
+    again = json.loads(finbatch(database_url, "import", str(path), "--tenant", "acme").stdout)
+    assert (again["created"], again["unchanged"]) == (0, 4)
+    assert books.batch(invoices["INV-1"]["batch_id"])["statistics"] == batch["statistics"]
+
+
+def test_import_reports_every_bad_row_and_writes_nothing(client, tenant, database_url, tmp_path):
+    books = _setup(client, tenant)
+    path = tmp_path / "bad.csv"
+    path.write_text(BAD)
+    result = finbatch(database_url, "import", str(path), "--tenant", "acme", check=False)
+    assert result.returncode == 2 and result.stdout == ""
+    report = result.stderr
+    for expected in ("line 2: quantity", "line 3: customer_code", "line 3: unit_price",
+                     "line 4: applies_to", "line 4: amount", "line 6: date",
+                     "nothing was imported"):
+        assert expected in report, report
+    assert "line 5" not in report  # B-4 is valid
+    assert "customer_id" not in report  # the unknown code is the one problem reported
+    assert books.get("/v1/payments")["items"] == []
+    assert books.get("/v1/invoices")["items"] == []
+    skipped = finbatch(database_url, "import", str(path), "--tenant", "acme", "--skip-invalid")
+    summary = json.loads(skipped.stdout)
+    assert (summary["created"], summary["skipped"]) == (1, 4)
+    assert [p["external_ref"] for p in books.get("/v1/payments")["items"]] == ["B-4"]
+
+
+def test_import_json_lines(client, tenant, database_url, tmp_path):
+    books = _setup(client, tenant)
+    lines = [
+        {"kind": "invoice", "external_ref": "J-1", "customer_code": "C1", "date": "2026-04-01",
+         "lines": [{"quantity": "1", "unit_price": "99.99"}]},
+        {"kind": "payment", "external_ref": "J-2", "customer_code": "C1",
+         "occurred_at": "2026-04-02T03:59:00Z", "amount": "99.99",
+         "allocations": [{"target_external_ref": "J-1", "amount": "99.99"}]},
+    ]
+    path = tmp_path / "tx.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines))
+    assert json.loads(finbatch(database_url, "import", str(path), "--tenant", "acme").stdout)["created"] == 2
+    payment = books.get("/v1/payments")["items"][0]
+    assert payment["date"] == "2026-04-01"  # 03:59 UTC is still 1 April in New York
+    assert books.get("/v1/invoices")["items"][0]["paid_status"] == "paid"

@@ -1,0 +1,104 @@
+"""Receivables on /v1: isolation, roles, concurrency, idempotency and list filters."""
+
+from __future__ import annotations
+
+import threading
+
+from fastapi.testclient import TestClient
+
+from tests.support.books import Books
+
+
+def test_other_tenants_cannot_see_or_touch_receivables(client, tenant, other_tenant):
+    books = Books.open(client, tenant)
+    invoice = books.invoice("Ada", "2026-03-02", ("1", "10.00"))
+    theirs = Books.open(client, other_tenant)
+    for path in (f"/v1/invoices/{invoice['id']}", f"/v1/batches/{invoice['batch_id']}",
+                 f"/v1/customers/{invoice['customer_id']}"):
+        response = client.get(path, headers=other_tenant.headers())
+        assert response.status_code == 404 and "Ada" not in response.text
+    assert client.get("/v1/invoices", headers=other_tenant.headers()).json()["items"] == []
+    assert client.patch(f"/v1/invoices/{invoice['id']}", headers=other_tenant.headers(),
+                        json={"description": "x"}).status_code == 404
+    stolen = client.post("/v1/payments", headers=other_tenant.headers(), json={
+        "customer_id": theirs.customer("Mallory"), "date": "2026-03-03", "amount": "10.00",
+        "allocations": [{"target_id": invoice["id"], "amount": "10.00"}]})
+    assert stolen.status_code == 422 and stolen.json()["errors"][0]["code"] == "unknown_target"
+    foreign_customer = client.post("/v1/invoices", headers=other_tenant.headers(), json={
+        "customer_id": invoice["customer_id"], "date": "2026-03-03", "lines": [{"unit_price": "1.00"}]})
+    assert foreign_customer.status_code == 422
+    assert books.invoice_now(invoice["id"])["balance"] == "10.00"
+
+
+def test_roles(client, tenant):
+    books = Books.open(client, tenant)
+    body = {"customer_id": books.customer("Ada"), "date": "2026-03-02", "lines": [{"unit_price": "5.00"}]}
+    assert client.post("/v1/invoices", headers=tenant.headers("viewer"), json=body).status_code == 403
+    created = client.post("/v1/invoices", headers=tenant.headers("clerk"), json=body)
+    assert created.status_code == 201
+    batch_id = created.json()["batch_id"]
+    assert client.post(f"/v1/batches/{batch_id}/close", headers=tenant.headers("clerk")).status_code == 200
+    assert client.post(f"/v1/batches/{batch_id}/verify", headers=tenant.headers("clerk"), json={}).status_code == 403
+    assert client.post(f"/v1/batches/{batch_id}/verify", headers=tenant.headers("accountant"), json={}).status_code == 200
+    assert client.post(f"/v1/batches/{batch_id}/archive", headers=tenant.headers("accountant")).status_code == 403
+    assert client.post("/v1/tax-codes", headers=tenant.headers("accountant"),
+                       json={"code": "X", "rate": "0.1"}).status_code == 403
+
+
+def test_parallel_payments_never_over_settle_an_invoice(app, tenant):
+    with TestClient(app) as c:
+        books = Books.open(c, tenant)
+        invoice = books.invoice("Ada", "2026-03-02", ("1", "100.00"))
+        customer = books.customer("Ada")
+    results: list[int] = []
+    barrier = threading.Barrier(10)
+
+    def pay():
+        with TestClient(app) as c:
+            barrier.wait()
+            results.append(c.post("/v1/payments", headers=tenant.headers(), json={
+                "customer_id": customer, "date": "2026-03-03", "amount": "20.00",
+                "allocations": [{"target_id": invoice["id"], "amount": "20.00"}]}).status_code)
+
+    threads = [threading.Thread(target=pay) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [201] * 5 + [422] * 5
+    with TestClient(app) as c:
+        settled = c.get(f"/v1/invoices/{invoice['id']}", headers=tenant.headers()).json()
+        assert (settled["paid_status"], settled["amount_settled"]) == ("paid", "100.00")
+        batch = c.get(f"/v1/batches/{invoice['batch_id']}", headers=tenant.headers()).json()
+        assert batch["statistics"]["number_of_payments"] == 5 and batch["total"] == "100.00"
+
+
+def test_idempotent_invoice_creation(client, tenant):
+    books = Books.open(client, tenant)
+    body = {"customer_id": books.customer("Ada"), "date": "2026-03-02", "lines": [{"unit_price": "5.00"}]}
+    headers = books.headers | {"Idempotency-Key": "inv-once"}
+    first = client.post("/v1/invoices", headers=headers, json=body)
+    second = client.post("/v1/invoices", headers=headers, json=body)
+    assert first.json()["id"] == second.json()["id"]
+    assert second.headers["Idempotency-Replayed"] == "true"
+    assert len(books.get("/v1/invoices")["items"]) == 1
+
+
+def test_list_filters_and_paging(client, tenant):
+    books = Books.open(client, tenant)
+    paid = books.invoice("Ada", "2026-03-02", ("1", "10.00"))
+    books.payment("Ada", "2026-03-03", "10.00", {paid["id"]: "10.00"})
+    partial = books.invoice("Ada", "2026-03-04", ("1", "10.00"))
+    books.payment("Ada", "2026-03-05", "4.00", {partial["id"]: "4.00"})
+    unpaid = books.invoice("Grace", "2026-04-01", ("1", "10.00"))
+    by_status = {s: [i["id"] for i in books.get("/v1/invoices", paid_status=s)["items"]]
+                 for s in ("paid", "partial", "unpaid")}
+    assert by_status == {"paid": [paid["id"]], "partial": [partial["id"]], "unpaid": [unpaid["id"]]}
+    march = books.get("/v1/invoices", date_from="2026-03-01", date_to="2026-03-31")["items"]
+    assert [i["id"] for i in march] == [paid["id"], partial["id"]]
+    first = books.get("/v1/invoices", limit=2)
+    rest = books.get("/v1/invoices", limit=2, cursor=first["next_cursor"])
+    assert [i["id"] for i in first["items"] + rest["items"]] == [paid["id"], partial["id"], unpaid["id"]]
+    assert rest["next_cursor"] is None
+    contents = books.get(f"/v1/batches/{paid['batch_id']}/transactions")["items"]
+    assert [t["kind"] for t in contents] == ["invoice", "payment", "invoice", "payment"]
