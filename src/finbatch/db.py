@@ -136,14 +136,16 @@ def is_busy_error(exc: BaseException) -> bool:
 
 
 #: How much of a table may have changed since its statistics were taken before a bulk write
-#: refreshes them (autovacuum's own default is 10 % + 50 rows, but only on its next round), and
-#: the size of write below which nothing is checked.
+#: refreshes them (autovacuum's own default is 10 % + 50 rows, but only on its next round), and,
+#: on PostgreSQL, the size of write below which autovacuum is left to it.
 STALE_FRACTION = 0.2
 STALE_MIN_ROWS = 1_000
 
 
-def refresh_statistics(session: Session, tables: tuple[str, ...], rows: int) -> None:
-    """After writing about ``rows`` rows into each of ``tables`` in bulk (an import, a posting).
+def refresh_statistics(session: Session, tables: tuple[str, ...] | dict[str, int],
+                       rows: int = 0) -> None:
+    """After writing about ``rows`` rows into each of ``tables`` in bulk (an import, a posting),
+    or as many as ``tables`` maps each one to.
 
     Both engines choose plans from statistics, and both go wrong without them: PostgreSQL, whose
     autovacuum refreshes them up to a minute after a write, takes a table that just grew from
@@ -156,14 +158,18 @@ def refresh_statistics(session: Session, tables: tuple[str, ...], rows: int) -> 
     only the first tenant's keys and gets the estimates it exists for wrong). Growth by a fifth
     at a time keeps the number of analyses logarithmic in a table's size.
     """
-    if rows < STALE_MIN_ROWS:
-        return
-    if session.get_bind().dialect.name == "postgresql":
+    written = tables if isinstance(tables, dict) else dict.fromkeys(tables, rows)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        # below the minimum, autovacuum catches up with small writes
+        written = {name: n for name, n in written.items() if n >= STALE_MIN_ROWS}
+        if not written:
+            return
         stale = [name for name, tuples, changed in session.execute(text(
             "SELECT c.relname, c.reltuples, coalesce(s.n_mod_since_analyze, 0) FROM pg_class c "
             "LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relname = ANY(:names) "
-            "AND c.relnamespace = to_regnamespace(current_schema())"), {"names": list(tables)})
-            if tuples < 0 or rows + changed > STALE_FRACTION * tuples]
+            "AND c.relnamespace = to_regnamespace(current_schema())"), {"names": list(written)})
+            if tuples < 0 or written[name] + changed > STALE_FRACTION * tuples]
         if stale:
             session.execute(text("ANALYZE " + ", ".join(sorted(stale))))
         return
@@ -172,6 +178,10 @@ def refresh_statistics(session: Session, tables: tuple[str, ...], rows: int) -> 
         # each of a table's rows there starts with its row count when it was analysed
         known = {name: int(stat.split()[0]) for name, stat in session.execute(text(
             "SELECT tbl, stat FROM sqlite_stat1"))}
-    stale = [name for name in tables if name not in known or rows > STALE_FRACTION * known[name]]
+    # No minimum size on SQLite: it never gathers statistics by itself, so a table growing by
+    # small writes would keep none (or a tiny table's) forever. Analysing when a write adds a
+    # fifth of the table costs, amortised, a constant per row written.
+    stale = [name for name, n in written.items()
+             if n > 0 and (name not in known or n > STALE_FRACTION * known[name])]
     for name in sorted(stale):
         session.execute(text(f"ANALYZE {name}"))

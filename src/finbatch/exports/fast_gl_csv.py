@@ -150,10 +150,15 @@ def _render_sqlite(session: Session, tenant_id: int, tenant, batch, item, neutra
     joined = " || ',' || ".join(parts)
     accounts = (f"SELECT id, {_sqlite_text('code', neutral)} || ',' || "
                 f"{_sqlite_text('name', neutral)} AS cells FROM gl_accounts WHERE tenant_id = :tenant")
+    # The plan is pinned, not left to statistics: without them (a journal grown by small
+    # postings is never analysed) SQLite carried the entry-id range over to the lines and scanned
+    # every earlier line of the batch for each entry (measured: 3.4 s instead of 0.1 s for 13,670
+    # lines). INDEXED BY walks one batch's entries; the unary + keeps the lines' join an equality.
     sql = (f"WITH a AS MATERIALIZED ({accounts}) "
-           f"SELECT {joined} || char(10) FROM journal_entries e "
+           f"SELECT {joined} || char(10) "
+           "FROM journal_entries e INDEXED BY ix_journal_entries_tenant_id_batch_id_id "
            "JOIN posting_runs r ON r.tenant_id = e.tenant_id AND r.id = e.run_id AND r.status = 'complete' "
-           "JOIN journal_lines l ON l.tenant_id = e.tenant_id AND l.entry_id = e.id "
+           "JOIN journal_lines l ON l.tenant_id = e.tenant_id AND l.entry_id = +e.id "
            "JOIN a ON a.id = l.account_id "
            f"WHERE e.tenant_id = :tenant AND e.batch_id = :batch{clause} "
            "ORDER BY e.id, l.line_number")
