@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run serve test lock clean
+.PHONY: install run serve test bench bench-quick lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,15 @@ run: install
 test: install
 	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest -q
+
+## bench: every benchmark figure at N = 1,000,000 transactions, on SQLite and (when reachable)
+## PostgreSQL; each prints `<name>: ratio=… ours=… limit=…` (bench/RESULTS.md records them)
+bench: install
+	$(BIN)/python -m bench.run --n 1000000
+
+## bench-quick: the same figures at N = 100,000
+bench-quick: install
+	$(BIN)/python -m bench.run --n 100000
 
 ## lock: re-resolve the dependencies into requirements.lock (needs network)
 lock:

@@ -113,7 +113,8 @@ def need(command: str, package: str | None = None) -> str:
     found = shutil.which(command)
     if found:
         return found
-    if package and shutil.which("apt-get") and os.geteuid() == 0:
+    package = package or command
+    if shutil.which("apt-get") and os.geteuid() == 0:
         subprocess.run(["apt-get", "install", "-y", "-q", package], check=False,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         found = shutil.which(command)

@@ -60,15 +60,19 @@ def limit_query(engine: str, tenant_id: int) -> str:
     return f"SELECT {', '.join(columns)} {joins}"
 
 
-def run_limit(ctx) -> tuple[float, int]:
-    """Seconds and rows of the database CLI writing the same CSV."""
-    out = ctx.workdir / "limit.csv"
+def limit_command(ctx) -> list[str]:
+    """The database CLI writing the same CSV to its standard output."""
     query = limit_query(ctx.engine, ctx.data.tenant_id)
     if ctx.engine == "sqlite":
-        command = [common.need("sqlite3"), "-csv", str(ctx.database.path), query]
-    else:
-        command = [common.need("psql", "postgresql-client"), "-X", "-q", "-d",
-                   ctx.database.psql_dsn, "-c", f"COPY ({query}) TO STDOUT (FORMAT csv)"]
+        return [common.need("sqlite3"), "-csv", str(ctx.database.path), query]
+    return [common.need("psql", "postgresql-client"), "-X", "-q", "-d", ctx.database.psql_dsn,
+            "-c", f"COPY ({query}) TO STDOUT (FORMAT csv)"]
+
+
+def run_limit(ctx) -> tuple[float, int]:
+    """Seconds and rows of the database CLI writing the same CSV into a file."""
+    out = ctx.workdir / "limit.csv"
+    command = limit_command(ctx)
     with open(out, "wb") as handle, common.Timer() as timer:
         subprocess.run(command, stdout=handle, check=True)
     with open(out, "rb") as handle:
