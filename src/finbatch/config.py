@@ -35,8 +35,10 @@ class Settings(BaseSettings):
     embedded_workers: int = Field(1, ge=0)
     #: Comma-separated origins allowed by CORS on the native API ("*" for any).
     cors_origins: str = ""
-    #: Requests per minute per token before 429.
+    #: Requests per minute per token before 429 (every API surface; see ``api/ratelimit.py``).
     rate_limit_per_minute: int = Field(6000, ge=1)
+    #: Requests per minute per tenant, all its tokens together, before 429.
+    tenant_rate_limit_per_minute: int = Field(30000, ge=1)
     #: Failed password logins before a user is locked, and for how long.
     login_max_failures: int = Field(5, ge=1)
     login_lockout_seconds: int = Field(900, ge=1)

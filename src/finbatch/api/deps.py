@@ -47,11 +47,22 @@ ReadDb = Annotated[Session, Depends(_read_session)]
 WriteDb = Annotated[Session, Depends(_write_session)]
 
 
-def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
-    """The principal of a bearer token, looked up in a short reading session of its own."""
-    token = credentials.credentials if credentials else None
+def authenticate_request(request: Request, token: str | None) -> Principal:
+    """The principal of a bearer token, looked up in a short reading session of its own, counted
+    against the token's and its tenants' rate limits: every surface authenticates here."""
     with get_database(request).reading() as session:
-        return authenticate_bearer(session, token)
+        principal = authenticate_bearer(session, token)
+    settings = request.app.state.settings
+    limits = [(f"token:{principal.token_id}", settings.rate_limit_per_minute)]
+    limits += [(f"tenant:{tenant_id}", settings.tenant_rate_limit_per_minute)
+               for tenant_id in sorted(principal.grants)]
+    request.app.state.rate_limiter.check(limits)
+    return principal
+
+
+def authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    """The principal of the request's bearer credentials (``authenticate_request``)."""
+    return authenticate_request(request, credentials.credentials if credentials else None)
 
 
 def current_principal(

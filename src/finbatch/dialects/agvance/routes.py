@@ -14,14 +14,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from finbatch.api.deps import ReadDb, bearer_scheme, get_database
+from finbatch.api.deps import ReadDb, authenticate_request, bearer_scheme
 from finbatch.dialects.agvance import render
 from finbatch.dialects.agvance.request import invoice_search
 from finbatch.dialects.agvance.schemas import AgvInvoice, ClsInvoiceListRequest, ClsInvoiceListRequestItem
 from finbatch.dialects.common import Query, inline_schema
 from finbatch.kit.errors import Forbidden
 from finbatch.receivables.search import ReceivablesSearchRepository
-from finbatch.tenancy.auth import Principal, authenticate_bearer, bearer_from_header
+from finbatch.tenancy.auth import Principal, bearer_from_header
 from finbatch.tenancy.roles import Permission
 
 router = APIRouter(tags=["agvance"])
@@ -29,8 +29,7 @@ router = APIRouter(tags=["agvance"])
 
 def agvance_principal(request: Request) -> Principal:
     token = bearer_from_header(request.headers.get("authorization"))
-    with get_database(request).reading() as session:
-        principal = authenticate_bearer(session, token)
+    principal = authenticate_request(request, token)
     if len(principal.tenants) != 1:
         raise Forbidden("this token grants several tenants; Agvance needs a token for exactly one",
                         code="TENANT_REQUIRED")

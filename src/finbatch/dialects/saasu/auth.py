@@ -32,7 +32,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from finbatch.api.deps import WriteDb, get_database
+from finbatch.api.deps import WriteDb, authenticate_request
 from finbatch.dialects.common import Query, inline_schema, json_bytes
 from finbatch.dialects.saasu.params import INT32_MAX
 from finbatch.dialects.saasu.schemas import (
@@ -45,7 +45,7 @@ from finbatch.formats import dotnet
 from finbatch.kit.errors import BadRequest, Forbidden, Unauthenticated
 from finbatch.tenancy import repository as tenancy_repo
 from finbatch.tenancy import service as tenancy
-from finbatch.tenancy.auth import Principal, authenticate_bearer, bearer_from_header
+from finbatch.tenancy.auth import Principal, bearer_from_header
 from finbatch.tenancy.roles import Permission, Role
 
 router = APIRouter(tags=["saasu"])
@@ -222,8 +222,7 @@ def refresh(request: Request, db: WriteDb, raw: RawBody) -> Response:
 def saasu_principal(request: Request, q: Query) -> Principal:
     """The caller acting in the file named by ``FileId`` with read access (see module doc)."""
     token = bearer_from_header(request.headers.get("authorization")) or q.get("WsAccessKey")
-    with get_database(request).reading() as session:
-        principal = authenticate_bearer(session, token)
+    principal = authenticate_request(request, token)
     text = q.get("FileId")
     if text is None:
         raise BadRequest("FileId is required", code="INVALID_PARAMETER")
