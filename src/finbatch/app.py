@@ -14,6 +14,8 @@ from finbatch.api import health
 from finbatch.api.idempotency import Replay, replay_handler
 from finbatch.api.limits import BodySizeLimit
 from finbatch.api.problems import install_error_handlers, render_problem
+from finbatch.api.ratelimit import RateLimiter
+from finbatch.api.security import ScopedCORS, SecurityHeaders, parse_origins
 from finbatch.api.surfaces import Surface, SurfaceRegistry
 from finbatch.batches.endpoints import router as batches_router
 from finbatch.config import Settings, get_settings
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                   redoc_url=None)
     app.state.settings = settings
     app.state.db = db
+    app.state.rate_limiter = RateLimiter()
 
     surfaces = SurfaceRegistry(Surface("native", ("/v1/",), render_problem))
     surfaces.register(Surface("envi", ("/odata/", "/oauth2/"), render_envi_error, ENVI_HEADERS))
@@ -92,4 +95,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         await surfaces.for_path(request.url.path).render_error(request, error)(scope, receive, send)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, reject=reject)
+    origins = parse_origins(settings.cors_origins)
+    if origins:
+        def without_own_cors(path: str) -> bool:
+            own = surfaces.for_path(path).headers
+            return not any(name.lower().startswith("access-control-") for name in own)
+
+        app.add_middleware(ScopedCORS, origins=origins, applies=without_own_cors)
+    app.add_middleware(SecurityHeaders)  # outermost: every response, errors and 413s included
     return app
