@@ -31,7 +31,7 @@ app.add_typer(tenant_app, name="tenant")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # messages stay whole lines for logs and scripts
 
 
 def _database() -> Database:
@@ -150,6 +150,36 @@ def demo(if_empty: Annotated[bool, typer.Option(
     err.print(("created" if result.created else "found") + " demo tenant 'demo' (ClientID 1000); "
               f"console login {DEMO_ADMIN} / {DEMO_PASSWORD}; admin API token:")
     typer.echo(result.token)
+
+
+@app.command("backup")
+def backup_command(file: Annotated[Path, typer.Argument(
+        help="Where to write the backup (replaced when it exists).")]) -> None:
+    """Back up the whole database, consistently, while it runs (SQLite: online backup;
+    PostgreSQL: pg_dump)."""
+    from finbatch.backup import backup
+
+    try:
+        size = backup(get_settings(), file)
+    except FinbatchError as error:
+        _fail(error)
+    err.print(f"backed up to {file} ({size:,} bytes)")
+
+
+@app.command("restore")
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="A file written by `finbatch backup`.")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace a database that already holds data.")] = False,
+) -> None:
+    """Replace the database with a backup (stop serve and workers first), then migrate it."""
+    from finbatch.backup import restore
+
+    try:
+        restore(get_settings(), file, force=force)
+    except FinbatchError as error:
+        _fail(error)
+    err.print(f"restored from {file}")
 
 
 @app.command("import")
