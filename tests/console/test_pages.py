@@ -209,3 +209,22 @@ def test_periods_show_what_keeps_them_open_and_close(console, database):
     assert done.status_code == 200 and "Done: close." in done.text
     september = done.text.split("<th scope=\"row\">9</th>")[1].split("</tr>")[0]
     assert "closed" in september and "/9/reopen" in september
+
+
+def test_missing_gl_configuration_is_spelled_out(console, database):
+    from finbatch.ledger import rules
+    from finbatch.ledger.rules import PostingRuleRepository
+    tenant_id = _batch(database).tenant_id
+    with database.unit_of_work() as session:
+        for rule in PostingRuleRepository(session, tenant_id).all():
+            if rule.kind == "invoice" and rule.role == "revenue":
+                rules.delete_rule(session, tenant_id=tenant_id, rule_id=rule.id, actor="test")
+    signed_in(console, "demo-accountant")
+    batch = _batch(database, status="closed", name="MAIN USD FY2026-10 M")
+    page = console.get(f"/console/batches/{batch.id}").text
+    preview = page.split('id="preview-h"')[1].split("</section>")[0]
+    assert "GL configuration is missing" in preview
+    assert "invoice: no revenue account for product DUES-IND" in preview
+    refused = console.post(f"/console/batches/{batch.id}/actions/post", data=_form(console, batch.id))
+    assert refused.status_code == 422 and "GL_CONFIGURATION_MISSING" in refused.text
+    assert _batch(database, id=batch.id).status == "closed"
