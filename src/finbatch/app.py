@@ -19,6 +19,7 @@ from finbatch.api.security import ScopedCORS, SecurityHeaders, parse_origins
 from finbatch.api.surfaces import Surface, SurfaceRegistry
 from finbatch.batches.endpoints import router as batches_router
 from finbatch.config import Settings, get_settings
+from finbatch.console import install as install_console
 from finbatch.db import Database
 from finbatch.dialects import agvance, rhythm, saasu
 from finbatch.dialects.envi.auth import router as envi_auth_router
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(agvance.router)
     app.include_router(health.router)
     rhythm.install(app, surfaces)
+    install_console(app, surfaces)
 
     async def reject(scope, receive, send, error) -> None:
         request = Request(scope, receive)
