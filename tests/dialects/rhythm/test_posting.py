@@ -251,3 +251,22 @@ def test_refusals_in_rhythms_error_body(client, tenant, other_tenant, database):
     # a job that is not an execution (a probe, say) is not found either
     _rhythm_error(client.get(f"{POSTING}/executions/{arn},{arn[:-1]}0",
                              headers=books.headers), 404)
+
+
+def test_cors_and_rhythms_body_on_every_answer_of_the_new_paths(client, tenant):
+    books = _books(client, tenant)
+    answers = [
+        client.get(f"{POSTING}/batchPostingRequest", headers=books.headers),  # wrong method
+        client.get(f"{POSTING}/nothing-here", headers=books.headers),
+        client.get("/batchDownloading/acme", headers=books.headers),
+        client.post(f"{POSTING}/batchPostingRequest", headers=books.headers,
+                    content=b"x" * (11 * 1024 * 1024)),  # over the body limit
+    ]
+    assert [a.status_code for a in answers] == [405, 404, 405, 413]
+    for answer in answers:
+        _rhythm_error(answer, answer.status_code)
+    ok = _request(client, books, f"{POSTING}/batchPostingPreviewRequest", [])
+    assert ok.status_code == 200 and all(name in ok.headers for name in CORS)
+    preflight = client.options(f"{POSTING}/executions/x", headers={
+        "Origin": "https://app.example", "Access-Control-Request-Method": "GET"})
+    assert preflight.status_code == 204 and all(name in preflight.headers for name in CORS)
