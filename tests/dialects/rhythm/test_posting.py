@@ -133,6 +133,9 @@ def test_a_batch_from_creation_to_download_and_back(client, tenant, database):
     batch = client.get(f"/batches/acme/{batch_id}", headers=books.headers).json()
     assert batch["status"] == "downloaded"
     assert batch["downloading_workflow_execution_id"] == download_arn.split(",")[0]
+    # ids of different executions pasted together are no execution
+    _rhythm_error(client.get(f"{POSTING}/executions/{arn},{download_arn}", headers=books.headers),
+                  404)
     # asking again for the same batches gives the same execution (the core's de-duplication)
     again = _request(client, books, "/batchDownloading/acme", [batch_id]).json()
     assert again["executionArn"] == download_arn

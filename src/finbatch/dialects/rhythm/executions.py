@@ -78,11 +78,15 @@ def _jobs(session: Session, tenant_id: int, arn: str) -> list[Job]:
     if not 1 <= len(ids) <= MAX_BATCHES + 1 or not all(is_uuid(i) for i in ids):
         raise missing
     repo = JobRepository(session, tenant_id)
-    jobs = [repo.get(job_id) for job_id in dict.fromkeys(ids)]
-    if any(job is None or job.kind not in TYPES for job in jobs) or \
-            len({TYPES[job.kind] for job in jobs}) != 1:  # type: ignore[union-attr]
-        raise missing
-    return jobs  # type: ignore[return-value]
+    jobs: list[Job] = []
+    for job_id in dict.fromkeys(ids):
+        job = repo.get(job_id)
+        if job is None or job.kind not in TYPES:
+            raise missing  # another tenant's, or a job that is no execution (a probe, AP posting)
+        jobs.append(job)
+    if len({TYPES[job.kind] for job in jobs}) != 1:
+        raise missing  # ids of different executions pasted together
+    return jobs
 
 
 def _status(jobs: list[Job]) -> str:
@@ -102,6 +106,9 @@ def status_document(database: Database, session: Session, tenant_id: int, arn: s
     if kind == "downloading":
         repo = ExportRepository(session, tenant_id)
         exports = [e for job in jobs if (e := repo.get(job.payload.get("export_id"))) is not None]
+        if len(exports) != len(jobs) or any(e.batch_kind != "ar" for e in exports):
+            # an AP batch's export is Envi's business, not a Rhythm download
+            raise NotFound(f"execution '{arn[:200]}' was not found", code="EXECUTION_NOT_FOUND")
         batch_ids = [b for export in exports for b in export.batch_ids]
     else:
         batch_ids = [job.payload.get("batch_id") for job in jobs]
