@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
+from finbatch.jobs import queue
 from tests.dialects.rhythm.support import CORS, batch_body, exact, open_books
 from tests.support.posting import configure_posting, run_jobs
 
 POSTING = "/batchPosting/acme"
+ANY_ID = "0199a000-0000-7000-8000-000000000000"
 
 
 def _books(client, tenant):
@@ -217,9 +219,8 @@ def test_refusals_in_rhythms_error_body(client, tenant, other_tenant, database):
                                   json={}), 403)
     for path in routes[1:]:
         _rhythm_error(_request(client, books, path, []), 400)
-        unknown = _rhythm_error(_request(client, books, path, [batch_id, "0199a000-0000-7000-"
-                                                               "8000-000000000000"]), 409)
-        assert "0199a000-0000-7000-8000-000000000000" in unknown["message"]
+        unknown = _rhythm_error(_request(client, books, path, [batch_id, ANY_ID]), 409)
+        assert ANY_ID in unknown["message"]
         # posting, unposting and downloading are the accountant's; a clerk is refused
         response = client.post(path, headers=tenant.headers("clerk"),
                                json={"business_unit_id": "MAIN", "batch_ids": [batch_id]})
@@ -251,9 +252,8 @@ def test_refusals_in_rhythms_error_body(client, tenant, other_tenant, database):
     assert client.get(f"{POSTING}/executions/{arn}",
                       headers=tenant.headers("viewer")).status_code == 200
     _rhythm_error(client.get(f"{POSTING}/executions/{arn}", headers=other_tenant.headers()), 403)
-    # a job that is not an execution (a probe, say) is not found either
-    _rhythm_error(client.get(f"{POSTING}/executions/{arn},{arn[:-1]}0",
-                             headers=books.headers), 404)
+    # one unknown job among real ones: no such execution
+    _rhythm_error(client.get(f"{POSTING}/executions/{arn},{ANY_ID}", headers=books.headers), 404)
 
 
 def test_cors_and_rhythms_body_on_every_answer_of_the_new_paths(client, tenant):
@@ -273,3 +273,12 @@ def test_cors_and_rhythms_body_on_every_answer_of_the_new_paths(client, tenant):
     preflight = client.options(f"{POSTING}/executions/x", headers={
         "Origin": "https://app.example", "Access-Control-Request-Method": "GET"})
     assert preflight.status_code == 204 and all(name in preflight.headers for name in CORS)
+
+
+def test_a_job_that_is_no_execution_is_not_found(client, tenant, database):
+    books = _books(client, tenant)
+    with database.unit_of_work() as session:
+        probe = queue.enqueue(session, tenant_id=tenant.id, kind="probe", payload={},
+                              actor="test").id
+    assert client.get(f"/v1/jobs/{probe}", headers=books.headers).status_code == 200
+    _rhythm_error(client.get(f"{POSTING}/executions/{probe}", headers=books.headers), 404)
