@@ -318,8 +318,12 @@ def _mark_exported(session: Session, tenant: TenantContext, export: Export, batc
         return
     batch = batches.require_batch(session, tenant.id, batch_id, for_update=True)
     if batch.status == "posted":
+        # the export recorded when it was requested stays: of two overlapping exports the later
+        # request is the batch's last download, and a companion export (a download's source
+        # JSON) finishing first must not take the place of the file it accompanies
         batches.apply_action(session, tenant, batch, "download", SYSTEM, internal=True,
-                             downloading_workflow_execution_id=export.id)
+                             downloading_workflow_execution_id=(
+                                 batch.downloading_workflow_execution_id or export.id))
 
 
 def expire_exports(session: Session, settings, tenant_id: int) -> int:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
 from finbatch.jobs import queue
+from finbatch.jobs.models import Job
 from tests.dialects.rhythm.support import CORS, batch_body, exact, open_books
 from tests.support.posting import configure_posting, run_jobs
 
@@ -282,3 +283,22 @@ def test_a_job_that_is_no_execution_is_not_found(client, tenant, database):
                               actor="test").id
     assert client.get(f"/v1/jobs/{probe}", headers=books.headers).status_code == 200
     _rhythm_error(client.get(f"{POSTING}/executions/{probe}", headers=books.headers), 404)
+
+
+def test_the_source_json_finishing_first_leaves_the_file_as_the_download(client, tenant,
+                                                                         database):
+    books = _books(client, tenant)
+    batch_id, _, _ = _batch_with_activity(client, books)
+    _close(client, books, batch_id)
+    _request(client, books, f"{POSTING}/batchPostingRequest", [batch_id])
+    run_jobs(database)
+    arn = _request(client, books, "/batchDownloading/acme", [batch_id]).json()["executionArn"]
+    main, source = arn.split(",")
+    # another worker picks the source export up first
+    with database.unit_of_work() as session:
+        job = session.get(Job, (tenant.id, source))
+        job.run_after -= timedelta(minutes=1)
+    run_jobs(database)
+    batch = client.get(f"/batches/acme/{batch_id}", headers=books.headers).json()
+    assert batch["status"] == "downloaded"
+    assert batch["downloading_workflow_execution_id"] == main
