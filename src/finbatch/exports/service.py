@@ -102,9 +102,10 @@ def _lock_batches(session: Session, tenant_id: int, ids: list[str], kind: str) -
 def request_export(session: Session, tenant: TenantContext, *, batch_ids: list[str], fmt: str,
                    force: bool = False, reason: str | None = None,
                    options: dict[str, Any] | None = None, actor: Actor,
-                   batch_kind: str = "ar") -> tuple[Export, bool]:
+                   batch_kind: str = "ar", record_execution: bool = True) -> tuple[Export, bool]:
     """The export for this request: an earlier one with the same content, or a new queued one.
-    Returns it and whether it is new."""
+    Returns it and whether it is new. ``record_execution=False`` leaves the batches'
+    ``downloading_workflow_execution_id`` alone (a companion export of another one)."""
     options = dict(options or {})
     errors = ErrorList()
     if fmt not in FORMATS:
@@ -157,7 +158,7 @@ def request_export(session: Session, tenant: TenantContext, *, batch_ids: list[s
     for item in plan:
         session.add(ExportBatch(tenant_id=tenant.id, export_id=export_id, batch_kind=batch_kind,
                                 **item))
-    if batch_kind == "ar":
+    if batch_kind == "ar" and record_execution:
         for batch_id in batch_ids:
             batches.set_execution(session, batches.require_batch(session, tenant.id, batch_id),
                                   "downloading_workflow_execution_id", export_id, actor)
@@ -317,8 +318,12 @@ def _mark_exported(session: Session, tenant: TenantContext, export: Export, batc
         return
     batch = batches.require_batch(session, tenant.id, batch_id, for_update=True)
     if batch.status == "posted":
+        # the export recorded when it was requested stays: of two overlapping exports the later
+        # request is the batch's last download, and a companion export (a download's source
+        # JSON) finishing first must not take the place of the file it accompanies
         batches.apply_action(session, tenant, batch, "download", SYSTEM, internal=True,
-                             downloading_workflow_execution_id=export.id)
+                             downloading_workflow_execution_id=(
+                                 batch.downloading_workflow_execution_id or export.id))
 
 
 def expire_exports(session: Session, settings, tenant_id: int) -> int:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import delete, func, select, update
 
 from finbatch.bulk import BulkInsert
+from finbatch.kit.ids import is_uuid
 from finbatch.ledger.entries import ENTRY_COLUMNS, LINE_COLUMNS, Source
 from finbatch.ledger.models import GLAccount, JournalEntry, JournalLine, PostingRun
 from finbatch.receivables.models import ARLine, ARTaxLine, ARTransaction, Customer
@@ -192,6 +193,15 @@ class JournalRepository(TenantRepository[JournalEntry]):
         if source_id:
             stmt = stmt.where(JournalEntry.source_id == source_id)
         return keyset_page(self.session, stmt, key=[JournalEntry.id], cursor=cursor, limit=limit)
+
+    def of_transaction(self, batch_id: str, source_id: str) -> JournalEntry | None:
+        """The latest visible entry of a transaction in a batch (after an unposting of an
+        exported batch, its reversal; after a new posting, that posting's entry)."""
+        if not (is_uuid(batch_id) and is_uuid(source_id)):
+            return None  # not ids at all: a miss, never a failed uuid cast
+        return self.session.execute(self._visible().where(
+            JournalEntry.batch_id == batch_id.lower(), JournalEntry.source_id == source_id.lower())
+            .order_by(JournalEntry.id.desc()).limit(1)).scalar_one_or_none()
 
     def visible(self, entry_id: str) -> JournalEntry | None:
         return self.session.execute(self._visible().where(JournalEntry.id == entry_id)).scalar_one_or_none()

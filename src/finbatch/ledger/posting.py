@@ -73,9 +73,11 @@ def was_exported(session: Session, batch: ARBatch) -> bool:
 
 # --- preview -------------------------------------------------------------------------------------
 
-def preview(session: Session, tenant: TenantContext, batch_ids: list[str]) -> dict[str, Any]:
+def preview(session: Session, tenant: TenantContext, batch_ids: list[str],
+            business_unit_id: str | None = None) -> dict[str, Any]:
     """What posting ``batch_ids`` would do: missing configuration, ineligible batches (and why),
-    batches that would post. Reads only distinct needs, not every transaction."""
+    batches that would post. Reads only distinct needs, not every transaction. With
+    ``business_unit_id``, a batch of another business unit is ineligible."""
     found = {b.id: b for b in BatchRepository(session, tenant.id).many(list(dict.fromkeys(batch_ids)))}
     book = RuleBook.load(session, tenant.id)
     missing: dict[Missing, set[str]] = {}
@@ -89,6 +91,8 @@ def preview(session: Session, tenant: TenantContext, batch_ids: list[str]) -> di
             ineligible.append({"id": batch_id, "name": None, "reason": "no such batch"})
             continue
         reason = _ineligible_reason(session, batch)
+        if business_unit_id is not None and batch.business_unit_id != business_unit_id:
+            reason = f"it belongs to business unit {batch.business_unit_id}"
         gaps = [m for m, ids in missing.items() if batch_id in ids]
         if reason is None and gaps:
             reason = "missing GL configuration: " + "; ".join(sorted(m.describe() for m in gaps))

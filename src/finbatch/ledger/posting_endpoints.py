@@ -25,6 +25,7 @@ from finbatch.ledger import ap_posting, posting, rules
 from finbatch.ledger.accounts_repository import GLAccountRepository
 from finbatch.ledger.journal_repository import JournalRepository
 from finbatch.ledger.models import ROLES, RULE_KINDS
+from finbatch.ledger.views import entry_documents
 from finbatch.receivables.endpoints import actor_of
 from finbatch.schemas_common import Input
 from finbatch.tenancy.roles import Permission
@@ -229,29 +230,7 @@ class JournalEntryRead(BaseModel):
 
 
 def _entries(db, tenant, entries) -> list[dict[str, Any]]:
-    lines = JournalRepository(db, tenant.id).lines_with_accounts([e.id for e in entries])
-    base = tenant.base_currency
-    out = []
-    for entry in entries:
-        rows = lines[entry.id]
-        out.append({
-            "id": entry.id, "number": entry.number, "batch_id": entry.batch_id,
-            "source_kind": entry.source_kind, "source_id": entry.source_id,
-            "entry_date": entry.entry_date, "fiscal_year_id": entry.fiscal_year_id,
-            "fiscal_period": entry.fiscal_period, "currency": entry.currency,
-            "base_currency": base, "fx_rate": format(entry.fx_rate, "f"),
-            "description": entry.description, "party_id": entry.party_id,
-            "party_name": entry.party_name, "reverses_entry_id": entry.reverses_entry_id,
-            "total_debit": format_minor(sum(r[0].debit for r in rows), base),
-            "total_credit": format_minor(sum(r[0].credit for r in rows), base),
-            "lines": [{"line_number": line.line_number, "account_id": line.account_id,
-                       "account_code": code, "account_name": name,
-                       "debit": format_minor(line.debit, base), "credit": format_minor(line.credit, base),
-                       "txn_debit": format_minor(line.txn_debit, entry.currency),
-                       "txn_credit": format_minor(line.txn_credit, entry.currency),
-                       "description": line.description} for line, code, name in rows],
-            "created_at": entry.created_at})
-    return out
+    return entry_documents(db, tenant, entries, format_minor)
 
 
 @router.get("/journal-entries", response_model=PageOf[JournalEntryRead], tags=["journal"],

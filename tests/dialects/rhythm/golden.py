@@ -17,8 +17,12 @@ years ``FY2026`` (2026) and ``string`` (2019). ``auth`` names a token; ``null`` 
 
 Generated values are normalised: every UUID becomes ``<id:N>`` (numbered in order of first
 appearance) and every paging key ``<key:N>``. ``save: name`` keeps the ``id`` of a step's response
-body as ``<name>``; requests use ``<name>``, ``<id:N>`` and ``<key:N>`` to refer to earlier values.
-``filler_bytes: N`` sends a body of N bytes. Numbers are compared by their exact text (``12.50``
+body (or its ``save_field``) as ``<name>``; requests use ``<name>``, ``<id:N>`` and ``<key:N>``
+to refer to earlier values.
+``filler_bytes: N`` sends a body of N bytes. A step ``{"note": ..., "run_jobs": true}`` instead of a
+request runs every queued job (posting, exports) as a worker would; its response is the number of
+jobs run. Signed URLs keep their path and expiry (the clock is frozen); their signature, which
+covers a generated export id, becomes ``<signature>``. Numbers are compared by their exact text (``12.50``
 is not ``12.5``). ``check: status`` steps (setup through ``/v1``) record the status only.
 
 Run with ``FINBATCH_UPDATE_GOLDEN=1`` to rewrite the responses (then read the diff).
@@ -39,12 +43,14 @@ from finbatch.fiscal.service import create_fiscal_year
 from finbatch.kit.clock import clock
 from finbatch.tenancy.business_units import create_business_unit
 from tests.conftest import make_tenant
+from tests.support.posting import run_jobs
 
 GOLDEN = Path(__file__).parent / "golden"
 FROZEN = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 UPDATE = os.environ.get("FINBATCH_UPDATE_GOLDEN") == "1"
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 PLACEHOLDER = re.compile(r"<(id|key):(\d+)>|<([a-z][a-z0-9_]*)>")
+SIGNATURE = re.compile(r"signature=[A-Za-z0-9_\-%=]+")
 KEY_HEADER = "x-last-evaluated-key"
 SKIPPED_HEADERS = {"content-length", "date", "server"}
 
@@ -102,6 +108,7 @@ class Names:
         if isinstance(value, str):
             if key == "LastEvaluatedKey":
                 return self.name("key", value)
+            value = SIGNATURE.sub("signature=<signature>", value)
             return UUID.sub(lambda m: self.name("id", m.group(0)), value)
         if isinstance(value, list):
             return [self.normalise(v) for v in value]
@@ -141,7 +148,10 @@ def run_case(client, database, name: str) -> list[dict[str, Any]]:
         tokens = build_world(database)
         names = Names()
         for step in case["steps"]:
-            observed.append(_play(client, tokens, names, step))
+            if step.get("run_jobs"):
+                observed.append({"jobs_run": run_jobs(database)})
+            else:
+                observed.append(_play(client, tokens, names, step))
     if UPDATE:
         for step, got in zip(case["steps"], observed, strict=True):
             step["response"] = got
@@ -169,7 +179,7 @@ def _play(client, tokens: dict[str, str], names: Names, step: dict[str, Any]) ->
                               headers=headers, content=content)
     body = _loads(response.content) if response.content else None
     if step.get("save"):
-        names.saved[step["save"]] = body["id"]
+        names.saved[step["save"]] = body[step.get("save_field", "id")]
     body = names.normalise(body)
     if step.get("check", "all") == "status":
         return {"status": response.status_code}
@@ -190,7 +200,7 @@ def mismatches(name: str, observed: list[dict[str, Any]]) -> list[str]:
     problems = []
     for index, (step, got) in enumerate(zip(case["steps"], observed, strict=True)):
         if _canonical(step.get("response")) != _canonical(got):
-            problems.append(f"step {index} ({step.get('note', step['request']['path'])}):\n"
+            problems.append(f"step {index} ({step.get('note') or step['request']['path']}):\n"
                             f"expected {_dump(step.get('response')).decode()}\n"
                             f"got      {_dump(got).decode()}")
     return problems

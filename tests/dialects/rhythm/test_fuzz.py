@@ -149,3 +149,31 @@ def test_amounts_in_ranges_of_any_size(client, tenant):
               {"total": [Decimal(count), None]})
 
     run()
+
+
+execution_bodies = st.one_of(values, st.fixed_dictionaries(
+    {}, optional={"business_unit_id": st.one_of(values, st.sampled_from(["MAIN", "NOPE", ""])),
+                  "batch_ids": st.one_of(values, st.lists(st.one_of(values, st.just("<batch>")),
+                                                          max_size=3))}))
+EXECUTION_ROUTES = ["/batchPosting/acme/batchPostingPreviewRequest",
+                    "/batchPosting/acme/batchPostingRequest",
+                    "/batchPosting/acme/batchUnpostingRequest", "/batchDownloading/acme"]
+
+
+def test_posting_and_downloading_bodies_and_parameters(client, tenant):
+    books = open_books(client, tenant)
+    batch_id = _target(client, books)
+
+    @FUZZ
+    @given(execution_bodies, st.text(max_size=40), st.text(max_size=20))
+    def run(body, text, other):
+        for path in EXECUTION_ROUTES:
+            _send(client, "POST", path, books.headers, _swap(body, batch_id))
+        segment, second = quote(text, safe="") or "x", quote(other, safe="") or "x"
+        for path in (f"/batchPosting/acme/executions/{segment}",
+                     f"/batchPosting/acme/executions/{segment},{batch_id}",
+                     f"/batchPosting/acme/subledgerEntry/{segment}/{second}",
+                     f"/batchPosting/acme/subledgerEntry/{batch_id}/{segment}"):
+            _answer_is_sane(client.get(path, headers=books.headers))
+
+    run()

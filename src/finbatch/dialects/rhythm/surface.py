@@ -34,8 +34,7 @@ from finbatch.kit.errors import FinbatchError
 from finbatch.tenancy.auth import Principal
 from finbatch.tenancy.roles import Permission
 
-#: Paths of the Rhythm surface, lower-cased (``Surface.owns`` compares lower-cased paths). The
-#: posting and downloading routes will live under the last two.
+#: Paths of the Rhythm surface, lower-cased (``Surface.owns`` compares lower-cased paths).
 PREFIXES = ("/batches/", "/batchposting/", "/batchdownloading/")
 PAGING_HEADER = "X-Last-Evaluated-Key"
 CORS_HEADERS = {
@@ -112,6 +111,10 @@ def _caller(permission: Permission):
 Reader = _caller(Permission.READ)
 #: Roles that edit open batches (admin, accountant, clerk); lifecycle moves check their own.
 Writer = _caller(Permission.WRITE_TRANSACTIONS)
+#: Roles that post and unpost (admin, accountant).
+Poster = _caller(Permission.POST)
+#: Roles that export (admin, accountant): downloading.
+Exporter = _caller(Permission.EXPORT)
 
 
 async def _raw_body(request: Request) -> bytes:
