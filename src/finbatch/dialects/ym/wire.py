@@ -312,7 +312,9 @@ def render_error(request: Request, error: FinbatchError) -> Response:
         callback = callback_of(request) if fmt == "json" else None
     except WireFormatError:
         callback = None  # the bad callback is itself the error being rendered
-    payload = encode(value, fmt, tz)
+    # CSV carries one table: an error's is its ResponseStatus (or its field errors), not the
+    # operation's empty list
+    payload = encode(body if fmt == "csv" else value, fmt, tz)
     media = MEDIA_TYPES[fmt]
     if callback:
         payload = callback.encode() + b"(" + payload + b");"
