@@ -24,6 +24,7 @@ POST) and answers the response DTO in the requested format. Decisions (``dialect
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -376,6 +377,20 @@ def _register() -> None:
                              response_class=Response, include_in_schema=False)
         router.add_api_route(f"{prefix}/Authenticate", auth_route, methods=["POST"],
                              response_class=Response, include_in_schema=False)
+
+    _lowercase_aliases()
+
+
+def _lowercase_aliases() -> None:
+    """ServiceStack matches routes whatever their case; clients often send ``/ams/...``. The
+    lowercase spellings are served too, undocumented (mixed cases other than these two are not)."""
+    for route in list(router.routes):
+        path = getattr(route, "path", "")
+        lowered = "".join(part if part.startswith("{") else part.lower()
+                          for part in re.split(r"(\{[^}]+\})", path))
+        if lowered != path:
+            router.add_api_route(lowered, route.endpoint, methods=sorted(route.methods),
+                                 response_class=Response, include_in_schema=False)
 
 
 _register()
