@@ -2,7 +2,8 @@
 
 Modules: ``dtos`` (the request and response DTOs), ``wire`` (format selection, request binding,
 JSON/XML/JSV/CSV/JSONP writing and ``ResponseStatus`` errors), ``auth`` (``/Ams/Authenticate``
-and who is calling), ``routes`` (the routes and their decisions). The dialect holds no business
+and who is calling), ``routes`` (the routes and their decisions), ``schemas`` (their OpenAPI
+documentation). The dialect holds no business
 rule: closing open items is ``receivables.closing``, exporting is ``exports.service``.
 """
 

@@ -13,13 +13,15 @@ POST) and answers the response DTO in the requested format. Decisions (``dialect
 - POST: ``StartBatchID`` → export that batch; otherwise close the open items of ``CommerceType``
   dated on or before ``ClosingDate`` (``DateTime.MinValue`` → today in the tenant's zone) and
   export the closed batches together in one ``ym-items`` file. Nothing to close → 200 with
-  ``ItemCount`` 0 and no ``ExportID``. An unchanged batch asked again returns the earlier export.
+  ``ItemCount`` 0 and no ``ExportID``. An unchanged batch asked again returns the earlier export,
+  so a client whose POST response was lost recovers its ExportID by POSTing the ``StartBatchID``
+  it finds in the GET list.
 - The request's own fields are echoed in the response, except ``ResponseStatus`` (a success
   carries none). ``ServerTime`` is now in the tenant's zone, ``ServerGmtBias`` its UTC offset in
   minutes (``-240`` for UTC−4).
 - Status: ``-1`` FAILURE (failed or expired), ``0`` UNKNOWN, ``1`` WORKING (queued or running),
   ``2`` COMPLETE with ``ExportURI``, an absolute signed link to the download route that needs no
-  token and expires.
+  token and expires. Only ``ym-items`` exports are visible here (others are the native API's).
 """
 
 from __future__ import annotations
@@ -36,9 +38,10 @@ from finbatch.batches import stats as batch_stats
 from finbatch.batches.models import ARBatch
 from finbatch.batches.repository import BatchRepository
 from finbatch.batches.service import require_batch
-from finbatch.dialects.common import base_url, inline_schema
-from finbatch.dialects.ym import dtos, wire
+from finbatch.dialects.common import base_url
+from finbatch.dialects.ym import dtos, schemas, wire
 from finbatch.dialects.ym.auth import authenticate, require_client_id, ym_principal
+from finbatch.dialects.ym.schemas import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from finbatch.exports import service as exports
 from finbatch.exports import signing
 from finbatch.exports.endpoints import file_response
@@ -52,7 +55,6 @@ from finbatch.tenancy.auth import Principal, TenantContext
 
 router = APIRouter(tags=["yourmembership"])
 
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
 STATUS_CODES = {"queued": 1, "running": 1, "complete": 2, "failed": -1, "expired": -1}
 STATUS_NAMES = {-1: "FAILURE", 0: "UNKNOWN", 1: "WORKING", 2: "COMPLETE"}
 
@@ -238,64 +240,6 @@ def download(request: Request, client_id: str, export_id: str) -> Response:
 
 _FORMAT_SUFFIXES = ("", ".json", ".xml", ".jsv", ".csv")
 _CREDENTIALS = [Depends(bearer_scheme)]
-_BODY_TYPES = ("application/json", "application/xml", "text/jsv", "application/x-www-form-urlencoded")
-
-
-def _ok(model: type, description: str) -> dict[int | str, dict[str, Any]]:
-    content = {media: {} for media in ("application/json", "application/xml", "text/jsv", "text/csv")}
-    return {200: {"model": model, "description": description, "content": content}}
-
-
-def _errors(*statuses: int, model: type) -> dict[int | str, dict[str, Any]]:
-    reasons = {400: "Bad argument or unparseable body: ResponseStatus names the field",
-               401: "Not Authenticated", 403: "Another ClientID, or Invalid Role (admin, "
-               "oauthadmin)", 404: "No such batch or export", 409: "A batch changed status "
-               "concurrently, or its period is closed", 415: "Unsupported Content-Type"}
-    return {s: {"model": model, "description": reasons[s]} for s in statuses}
-
-
-def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema,
-            "description": description + " (names match case-insensitively)"}
-
-
-_COMMON = [
-    _query("format", {"type": "string", "enum": ["json", "xml", "jsv", "csv"]},
-           "Response format (after a route suffix, before Accept)."),
-    _query("callback", {"type": "string", "pattern": "^[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*$"},
-           "JSONP: wrap the JSON response in this function call."),
-]
-_LIST_PARAMS = [
-    _query("CommerceType", {"type": "string", "enum": ["", "D", "M", "S"]},
-           "D donations, M dues, S store; empty: all."),
-    _query("ClosedOnly", {"type": "boolean"}, "Leave out batches that are still open."),
-    _query("StartBatchID", {"type": "string"}, "List the batches created after this one."),
-    _query("Timestamp", {"type": "string", "format": "date-time"},
-           "List the batches created at or after this instant (zone-less: the client's zone)."),
-    _query("PageSize", {"type": "integer", "minimum": 0, "maximum": MAX_PAGE_SIZE},
-           "Batches per page; 0 means 100."),
-    _query("PageNumber", {"type": "integer", "minimum": 0}, "1-based page; 0 means 1."),
-    *_COMMON,
-]
-
-
-def _body_doc(model: type) -> dict[str, Any]:
-    ref = {"schema": inline_schema(model)}
-    return {"requestBody": {"required": False, "content": {m: ref for m in _BODY_TYPES}}}
-
-
-LIST_DESCRIPTION = """\
-A chronological list of finance batches (creation order, then id), from a batch (`StartBatchID`,
-exclusive; recommended) or an instant (`Timestamp`, inclusive). The response echoes the request
-and adds `ServerTime` and `ServerGmtBias`. JSON by default; XML, JSV or CSV by route suffix,
-`?format=` or `Accept`. Requires the role admin or oauthadmin.
-"""
-POST_DESCRIPTION = """\
-With `StartBatchID`: starts an export of the batch's invoice items. Otherwise closes the open
-items of `CommerceType` dated on or before `ClosingDate` (default today) into closed batches and
-starts their export. Returns `BatchID`, `ItemCount` and `ExportID`; poll the export's status
-until COMPLETE (2), then download `ExportURI`. The body may be JSON, XML, JSV or form data.
-"""
 
 
 def _register() -> None:
@@ -323,49 +267,49 @@ def _register() -> None:
     def auth_route(request: Request, db: WriteDb, raw: RawBody) -> Response:
         return authenticate(request, db, wire.read_request(request, raw, dtos.Authenticate, {}))
 
-    list_responses = {**_ok(dtos.FinanceBatchesResponse, "Finance batches, oldest first"),
-                      **_errors(400, 401, 403, model=dtos.FinanceBatchesResponse)}
-    post_responses = {**_ok(dtos.FinanceBatchesResponse, "The closed batches and the ExportID"),
-                      **_errors(400, 401, 403, 404, 409, 415, model=dtos.FinanceBatchesResponse)}
-    status_responses = {**_ok(dtos.ExportStatusResponse, "-1 FAILURE, 0 UNKNOWN, 1 WORKING, "
+    list_responses = {**schemas.ok(dtos.FinanceBatchesResponse, "Finance batches, oldest first"),
+                      **schemas.errors(400, 401, 403, model=dtos.FinanceBatchesResponse)}
+    post_responses = {**schemas.ok(dtos.FinanceBatchesResponse, "The closed batches and the ExportID"),
+                      **schemas.errors(400, 401, 403, 404, 409, 415, model=dtos.FinanceBatchesResponse)}
+    status_responses = {**schemas.ok(dtos.ExportStatusResponse, "-1 FAILURE, 0 UNKNOWN, 1 WORKING, "
                               "2 COMPLETE (with ExportURI)"),
-                        **_errors(400, 401, 403, 404, model=dtos.ExportStatusResponse)}
+                        **schemas.errors(400, 401, 403, 404, model=dtos.ExportStatusResponse)}
     for suffix in _FORMAT_SUFFIXES:
         documented = suffix == ""
         router.add_api_route(
             f"/Ams/{{ClientID}}/FinanceBatches{suffix}", list_route, methods=["GET"],
             response_class=Response, dependencies=_CREDENTIALS, include_in_schema=documented,
             responses=list_responses, summary="YM: list finance batches",
-            description=LIST_DESCRIPTION, operation_id=f"ym_list_finance_batches{suffix[1:]}",
-            openapi_extra={"parameters": _LIST_PARAMS})
+            description=schemas.LIST_DESCRIPTION, operation_id=f"ym_list_finance_batches{suffix[1:]}",
+            openapi_extra={"parameters": schemas.LIST_PARAMS})
         router.add_api_route(
             f"/Ams/{{ClientID}}/FinanceBatches{suffix}", post_route, methods=["POST"],
             response_class=Response, dependencies=_CREDENTIALS, include_in_schema=documented,
             responses=post_responses, summary="YM: close a batch and/or start its export",
-            description=POST_DESCRIPTION, operation_id=f"ym_post_finance_batches{suffix[1:]}",
-            openapi_extra={**_body_doc(dtos.FinanceBatches), "parameters": _COMMON})
+            description=schemas.POST_DESCRIPTION, operation_id=f"ym_post_finance_batches{suffix[1:]}",
+            openapi_extra={**schemas.body_doc(dtos.FinanceBatches), "parameters": schemas.COMMON})
         router.add_api_route(
             f"/Ams/{{ClientID}}/Exports/{{ExportID}}/Status{suffix}", status_route,
             methods=["GET"], response_class=Response, dependencies=_CREDENTIALS,
             include_in_schema=documented, responses=status_responses,
             summary="YM: export status (Sa.Export.Status)",
-            operation_id=f"ym_export_status{suffix[1:]}", openapi_extra={"parameters": _COMMON})
+            operation_id=f"ym_export_status{suffix[1:]}", openapi_extra={"parameters": schemas.COMMON})
         router.add_api_route(
             f"/Ams/Authenticate{suffix}", auth_route, methods=["POST"], response_class=Response,
             include_in_schema=documented,
-            responses={**_ok(dtos.AuthenticateResponse, "A bearer token for the ClientID"),
-                       **_errors(400, model=dtos.AuthenticateResponse),
+            responses={**schemas.ok(dtos.AuthenticateResponse, "A bearer token for the ClientID"),
+                       **schemas.errors(400, model=dtos.AuthenticateResponse),
                        401: {"model": dtos.AuthenticateResponse,
                              "description": "Failed login: FailedLoginReason says why"}},
             summary="YM: authenticate", operation_id=f"ym_authenticate{suffix[1:]}",
-            openapi_extra=_body_doc(dtos.Authenticate))
+            openapi_extra=schemas.body_doc(dtos.Authenticate))
     router.add_api_route(
         "/Ams/{ClientID}/Exports/{ExportID}/Download", download_route, methods=["GET"],
         response_class=Response, summary="YM: the export file (ExportURI)",
         description="The YM invoice-item CSV. With the signed `expires`/`signature` of ExportURI "
                     "no token is needed; otherwise a bearer token with admin or oauthadmin.",
         responses={200: {"content": {"text/csv": {}}},
-                   **_errors(401, 403, 404, model=dtos.ErrorResponse)},
+                   **schemas.errors(401, 403, 404, model=dtos.ErrorResponse)},
         operation_id="ym_export_download")
     for fmt in wire.FORMATS:
         prefix = f"/{fmt}/reply"
