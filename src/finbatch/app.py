@@ -21,7 +21,7 @@ from finbatch.batches.endpoints import router as batches_router
 from finbatch.config import Settings, get_settings
 from finbatch.console import install as install_console
 from finbatch.db import Database
-from finbatch.dialects import agvance, rhythm, saasu
+from finbatch.dialects import agvance, rhythm, saasu, ym
 from finbatch.dialects.envi.auth import router as envi_auth_router
 from finbatch.dialects.envi.errors import HEADERS as ENVI_HEADERS
 from finbatch.dialects.envi.errors import render_envi_error
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     surfaces.register(Surface("envi", ("/odata/", "/oauth2/"), render_envi_error, ENVI_HEADERS))
     surfaces.register(saasu.surface)
     surfaces.register(agvance.surface)
+    surfaces.register(ym.surface)
     app.state.surfaces = surfaces
     install_error_handlers(app, surfaces)
     app.add_exception_handler(Replay, replay_handler)
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(envi_auth_router)
     app.include_router(saasu.router)
     app.include_router(agvance.router)
+    app.include_router(ym.router)
     app.include_router(health.router)
     rhythm.install(app, surfaces)
     install_console(app, surfaces)

@@ -34,6 +34,15 @@ class BatchRepository(TenantRepository[ARBatch]):
                                 ARBatch.fiscal_period == fiscal_period, commerce)
             .order_by(ARBatch.created_at, ARBatch.id).limit(1)).scalar_one_or_none()
 
+    def open_transaction_batches(self, *, commerce_type: str | None) -> list[ARBatch]:
+        """Open transaction batches (of one commerce type, or of any when ``None``), oldest
+        first, locked in that order."""
+        stmt = self.scoped().where(ARBatch.status == "open", ARBatch.type == "transaction")
+        if commerce_type is not None:
+            stmt = stmt.where(ARBatch.commerce_type == commerce_type)
+        return list(self.session.execute(
+            stmt.order_by(ARBatch.created_at, ARBatch.id).with_for_update()).scalars())
+
     def due_to_close(self, now: datetime, limit: int = 500) -> list[ARBatch]:
         return list(self.session.execute(
             self.scoped().where(ARBatch.status == "open",

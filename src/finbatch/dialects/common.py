@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import orjson
-from pydantic import BaseModel, WithJsonSchema
+from pydantic import BaseModel, TypeAdapter, WithJsonSchema
 from starlette.requests import Request
 
 from finbatch.formats import dotnet
@@ -114,10 +114,12 @@ def base_url(request: Request) -> str:
     return (configured or str(request.base_url)).rstrip("/")
 
 
-def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """``model``'s JSON schema with its ``$defs`` inlined, for an ``openapi_extra`` request body
-    (a local ``#/$defs`` reference would not resolve inside the OpenAPI document)."""
-    schema = model.model_json_schema()
+def inline_schema(model: type[BaseModel] | type) -> dict[str, Any]:
+    """``model``'s JSON schema (a pydantic model or a dataclass) with its ``$defs`` inlined, for
+    an ``openapi_extra`` request body (a local ``#/$defs`` reference would not resolve inside the
+    OpenAPI document)."""
+    schema = model.model_json_schema() if hasattr(model, "model_json_schema") \
+        else TypeAdapter(model).json_schema()
     defs = schema.pop("$defs", {})
 
     def resolve(node: Any) -> Any:

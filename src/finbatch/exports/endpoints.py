@@ -158,6 +158,10 @@ def _download(database: Database, export: Export) -> Response:
                                       "X-Content-SHA256": export.sha256 or ""})
 
 
+#: The file of a complete export as a streamed response (404 while not ready), for other surfaces.
+file_response = _download
+
+
 def content_disposition(name: str | None) -> str:
     """``attachment`` with an ASCII-only fallback and the RFC 5987 form: nothing in a file name can
     break out of the header."""

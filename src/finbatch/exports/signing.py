@@ -39,13 +39,20 @@ def _message(tenant_id: int, export_id: str, expires: int) -> str:
     return f"export:{tenant_id}:{export_id}:{expires}"
 
 
-def signed_url(db: Database, base_url: str, tenant_id: int, export_id: str,
-               ttl: timedelta | None = None) -> tuple[str, datetime]:
+def signature(db: Database, tenant_id: int, export_id: str,
+              ttl: timedelta | None = None) -> tuple[int, str, datetime]:
+    """``(expires, signature, expires_at)`` for a link to the export's file; the path it is put
+    on is the caller's (the native route, or a dialect's own download route)."""
     ttl = ttl or timedelta(seconds=db.settings.signed_url_ttl_seconds)
     expires_at = utcnow() + ttl
     expires = int(expires_at.timestamp())
-    signature = crypto.sign(signing_secret(db), _message(tenant_id, export_id, expires))
-    query = urlencode({"tenant": tenant_id, "expires": expires, "signature": signature})
+    return expires, crypto.sign(signing_secret(db), _message(tenant_id, export_id, expires)), expires_at
+
+
+def signed_url(db: Database, base_url: str, tenant_id: int, export_id: str,
+               ttl: timedelta | None = None) -> tuple[str, datetime]:
+    expires, sig, expires_at = signature(db, tenant_id, export_id, ttl)
+    query = urlencode({"tenant": tenant_id, "expires": expires, "signature": sig})
     return f"{base_url.rstrip('/')}/v1/exports/{export_id}/file?{query}", expires_at
 
 

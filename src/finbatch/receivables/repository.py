@@ -152,6 +152,14 @@ class TransactionRepository(TenantRepository[ARTransaction]):
             stmt = stmt.where(ARTransaction.id > after_id)
         return list(self.session.execute(stmt.order_by(ARTransaction.id).limit(limit)).scalars())
 
+    def ids_dated_through(self, batch_id: str, through: date) -> list[str]:
+        """Ids of the batch's transactions dated on or before ``through``, in id order."""
+        return list(self.session.execute(
+            select(ARTransaction.id)
+            .where(ARTransaction.tenant_id == self.tenant_id, ARTransaction.batch_id == batch_id,
+                   ARTransaction.date <= through)
+            .order_by(ARTransaction.id)).scalars())
+
     def lines_of(self, ids: Sequence[str]) -> dict[str, list[ARLine]]:
         out: dict[str, list[ARLine]] = {i: [] for i in ids}
         if ids:
