@@ -75,11 +75,13 @@ def _call(client: TestClient, surface: str, slug: str, tenant_id: int, headers: 
         return client.get("/odata/Batches", headers=headers)
     if surface == "saasu":
         return client.get(f"/Payments?FileId={tenant_id}", headers=headers)
+    if surface == "ym":
+        return client.get(f"/Ams/{tenant_id}/FinanceBatches", headers=headers)
     return client.post("/Invoice/GetInvoicesList", headers=headers,
                        json={"InvoiceListRequestItems": [{"customerId": "nobody"}]})
 
 
-@pytest.mark.parametrize("surface", ["native", "rhythm", "envi", "saasu", "agvance"])
+@pytest.mark.parametrize("surface", ["native", "rhythm", "envi", "saasu", "agvance", "ym"])
 def test_the_third_request_of_a_token_gets_429_in_its_surfaces_shape(limited, database, surface):
     tenant = make_tenant(database, "limited", client_id=77)
     headers = tenant.headers("admin")

@@ -9,7 +9,7 @@ from finbatch.app import create_app
 from tests.conftest import make_tenant
 
 PATHS = ["/v1/batches", "/v1/nothing-here", "/batches/acme", "/odata/Batches",
-         "/Payments?FileId=1", "/healthz", "/openapi.json"]
+         "/Payments?FileId=1", "/Ams/1/FinanceBatches", "/console/sign-in", "/healthz", "/openapi.json"]
 
 
 @pytest.mark.parametrize("path", PATHS)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from finbatch.api.deps import get_database
+from finbatch.api.deps import authenticate_request
 from finbatch.dialects.ym import dtos, wire
 from finbatch.kit.errors import Forbidden, Unauthenticated, ValidationFailed
 from finbatch.tenancy import service as tenancy
@@ -44,9 +44,7 @@ def require_client_id(value: int) -> int:
 
 def ym_principal(request: Request, client_id: int) -> Principal:
     """The caller acting in ``client_id`` with the admin role (see the module overview)."""
-    token = bearer_from_header(request.headers.get("authorization"))
-    with get_database(request).reading() as session:
-        principal = authenticate_bearer(session, token)
+    principal = authenticate_request(request, bearer_from_header(request.headers.get("authorization")))
     require_client_id(client_id)
     try:
         principal = principal.in_tenant(tenant_id=client_id)
