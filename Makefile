@@ -22,10 +22,10 @@ run: install
 	$(BIN)/finbatch demo --if-empty
 	$(BIN)/finbatch serve
 
-## test: the whole suite, on SQLite and (when reachable) PostgreSQL
+## test: the whole suite, on SQLite and (when reachable) PostgreSQL, in two processes (pytest-xdist)
 test: install
 	$(BIN)/ruff check src tests
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 ## bench: every benchmark figure at N = 1,000,000 transactions, on SQLite and (when reachable)
 ## PostgreSQL; each prints `<name>: ratio=… ours=… limit=…` (bench/RESULTS.md records them)
