@@ -64,12 +64,8 @@ def sign_in(request: Request,
     settings = request.app.state.settings
     with get_database(request).write_session() as db:
         try:
-            user = tenancy.authenticate_password(
-                db, username=username.strip(), password=password,
-                max_failures=settings.login_max_failures,
-                lockout_seconds=settings.login_lockout_seconds)
+            user = tenancy.login(db, settings, username=username.strip(), password=password)
         except Unauthenticated as exc:
-            db.commit()  # the failure count must stick, as on every login path
             return _form(request, next_url=next_url, username=username, tenant=tenant,
                          error=exc.message[:1].upper() + exc.message[1:] + ".", status_code=401)
         grants = tenancy.user_memberships(db, user.id)

@@ -177,8 +177,8 @@ def set_user_roles(session: Session, *, tenant_id: int, user_id: str, roles: lis
 def authenticate_password(session: Session, *, username: str, password: str,
                           max_failures: int, lockout_seconds: int) -> User:
     """The user behind a username and password, or ``Unauthenticated`` with ``extra['reason']``
-    ``InvalidCredentials`` or ``AccountLockedOut``. Failures count towards a lockout; the caller
-    must commit even on failure so the count sticks."""
+    ``InvalidCredentials`` or ``AccountLockedOut``. Failures count towards a lockout, which sticks
+    only if the failure is committed: sign-in paths call ``login``, which does."""
     if not username or "\x00" in username or len(username) > 150 or "\x00" in (password or ""):
         raise Unauthenticated("invalid username or password", code="INVALID_CREDENTIALS",
                               extra={"reason": "InvalidCredentials"})
@@ -205,6 +205,19 @@ def authenticate_password(session: Session, *, username: str, password: str,
     user.last_login_at = now
     session.flush()
     return user
+
+
+def login(session: Session, settings, *, username: str, password: str) -> User:
+    """``authenticate_password`` with the installation's lockout settings, for every sign-in
+    path (console, token endpoints): a failure is committed before it is raised, so the count
+    towards the lockout sticks whatever the caller then does with its transaction."""
+    try:
+        return authenticate_password(session, username=username, password=password,
+                                     max_failures=settings.login_max_failures,
+                                     lockout_seconds=settings.login_lockout_seconds)
+    except Unauthenticated:
+        session.commit()
+        raise
 
 
 def user_memberships(session: Session, user_id: str) -> dict[int, frozenset[Role]]:

@@ -84,12 +84,8 @@ def token(request: Request, db: WriteDb, grant_type: FormText = None, client_id:
         user_name = _required("username", username)
         secret = _required("password", password)
         try:
-            user = tenancy.authenticate_password(
-                db, username=user_name, password=secret,
-                max_failures=settings.login_max_failures,
-                lockout_seconds=settings.login_lockout_seconds)
+            user = tenancy.login(db, settings, username=user_name, password=secret)
         except Unauthenticated as exc:
-            db.commit()  # the failure counts towards the lockout
             raise _invalid_grant(exc.message, exc.headers) from None
         tenant = _tenant(db, organization)
         roles = tenancy.user_memberships(db, user.id).get(tenant.id) if tenant else None

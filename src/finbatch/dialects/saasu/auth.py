@@ -148,12 +148,8 @@ def _password_grant(request: Request, db: Session, body: TokenRequest) -> Respon
     settings = request.app.state.settings
     wanted = _requested_files(body.scope)
     try:
-        user = tenancy.authenticate_password(
-            db, username=body.username, password=body.password,
-            max_failures=settings.login_max_failures,
-            lockout_seconds=settings.login_lockout_seconds)
+        user = tenancy.login(db, settings, username=body.username, password=body.password)
     except Unauthenticated as exc:
-        db.commit()  # the failure counts towards the lockout
         raise _oauth(exc.message, "invalid_grant", exc.headers) from None
     memberships = tenancy.user_memberships(db, user.id)
     if wanted is not None:

@@ -75,12 +75,8 @@ def authenticate(request: Request, db: Session, body: dtos.Authenticate) -> Resp
             raise ValidationFailed.single("Password" if body.Username else "Username",
                                           "is required", "NotEmpty")
         try:
-            user = tenancy.authenticate_password(
-                db, username=body.Username, password=body.Password,
-                max_failures=settings.login_max_failures,
-                lockout_seconds=settings.login_lockout_seconds)
+            user = tenancy.login(db, settings, username=body.Username, password=body.Password)
         except Unauthenticated as exc:
-            db.commit()  # the failure counts towards the lockout
             reason = exc.extra.get("reason", "InvalidCredentials")
             return _failed(request, body, reason, exc.message, exc.headers)
         roles = tenancy.user_memberships(db, user.id).get(body.ClientID)
