@@ -6,6 +6,9 @@ Rules:
 - ``period_for`` creates the covering fiscal year on first use (status open), so transactions of a
   new year never fail for want of a calendar; an operator can still create years ahead of time.
 - Closing a period (posting issue) is the only status change; it lives in the ledger feature.
+- Creating a year holds the tenant's ``fiscal-years`` counter row (a row lock on PostgreSQL, the
+  write lock on SQLite), so concurrent first transactions of a new year create it once instead of
+  racing to the primary key.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from finbatch import counters
 from finbatch.events.service import record_change
 from finbatch.fiscal import calendar
 from finbatch.fiscal.models import FiscalPeriod, FiscalYear
@@ -32,6 +36,7 @@ def create_fiscal_year(session: Session, *, tenant_id: int, start_month: int, ye
     if id is not None:
         validate.code(errors, "id", id)
     errors.raise_if_any()
+    _serialise_creation(session, tenant_id)
     year_id = id or calendar.default_year_id(year)
     years = FiscalYearRepository(session, tenant_id)
     if years.get(year_id) is not None:
@@ -54,11 +59,18 @@ def create_fiscal_year(session: Session, *, tenant_id: int, start_month: int, ye
     return fiscal_year
 
 
+def _serialise_creation(session: Session, tenant_id: int) -> None:
+    counters.allocate(session, tenant_id, "fiscal-years")
+
+
 def period_for(session: Session, *, tenant_id: int, start_month: int, day: date,
                actor: str) -> FiscalPeriod:
     """The fiscal period containing ``day``, creating its fiscal year on first use."""
     years = FiscalYearRepository(session, tenant_id)
     fiscal_year = years.covering(day)
+    if fiscal_year is None:
+        _serialise_creation(session, tenant_id)
+        fiscal_year = years.covering(day)  # created by the writer we waited for?
     if fiscal_year is None:
         fiscal_year = create_fiscal_year(session, tenant_id=tenant_id, start_month=start_month,
                                          year=calendar.fiscal_year_of(day, start_month),
