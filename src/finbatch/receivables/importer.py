@@ -344,15 +344,27 @@ def _write(session: Session, tenant: TenantContext, records: list[Record], actor
     upserts = [r for r in records if r.resolved is None]
     now = utcnow()
     assigned: dict[tuple, str] = {}
-    numbers: dict[str, int] = {}
-    for kind in KINDS:
-        count = sum(1 for r in new if r.tin.kind == kind)
-        if count:
-            numbers[kind] = counters.allocate(session, tenant.id, f"ar:{kind}", count)
-    rows, lines, taxes, allocs = [], [], [], []
     periods: dict[str, tuple[str, int]] = {}
+
+    def month_key(record: Record) -> tuple:
+        # fiscal periods are calendar months, so the month decides the batch as the day would:
+        # one lookup per month and not per business date of the file
+        r = record.resolved
+        return (r.business_unit_id, r.currency, r.day.year, r.day.month,
+                record.tin.commerce_type or "")
+
+    # batches in a fixed order (sorted keys): two imports spanning the same months lock their
+    # assign:* counters in the same order and so cannot deadlock
+    for key, record in sorted({month_key(r): r for r in new if not r.tin.batch_id}.items()):
+        r = record.resolved
+        batch = batches.assign_batch(session, tenant, business_unit_id=r.business_unit_id,
+                                     currency=r.currency, day=r.day,
+                                     commerce_type=record.tin.commerce_type, actor=actor)
+        assigned[key] = batch.id
+        periods[batch.id] = (batch.fiscal_year_id, batch.fiscal_period)
+    targets: list[str] = []
     for record in new:
-        tin, r = record.tin, record.resolved
+        tin = record.tin
         if tin.batch_id:
             batch_id = assigned.get(("explicit", tin.batch_id))
             if batch_id is None:
@@ -361,17 +373,19 @@ def _write(session: Session, tenant: TenantContext, records: list[Record], actor
                 batch_id = assigned[("explicit", tin.batch_id)] = batch.id
                 periods[batch.id] = (batch.fiscal_year_id, batch.fiscal_period)
         else:
-            # fiscal periods are calendar months, so the month decides the batch as the day
-            # would: one lookup per month and not per business date of the file
-            key = (r.business_unit_id, r.currency, r.day.year, r.day.month, tin.commerce_type)
-            batch_id = assigned.get(key)
-            if batch_id is None:
-                batch = batches.assign_batch(session, tenant, business_unit_id=r.business_unit_id,
-                                             currency=r.currency, day=r.day,
-                                             commerce_type=tin.commerce_type, actor=actor)
-                batch_id = assigned[key] = batch.id
-                periods[batch.id] = (batch.fiscal_year_id, batch.fiscal_period)
+            batch_id = assigned[month_key(record)]
         report.batch_ids.add(batch_id)
+        targets.append(batch_id)
+    # numbers after batches: every writer takes the assign:* counters before the ar:* ones (as
+    # create_transaction does), so an import and API writers never wait on each other in a cycle
+    numbers: dict[str, int] = {}
+    for kind in KINDS:
+        count = sum(1 for r in new if r.tin.kind == kind)
+        if count:
+            numbers[kind] = counters.allocate(session, tenant.id, f"ar:{kind}", count)
+    rows, lines, taxes, allocs = [], [], [], []
+    for record, batch_id in zip(new, targets, strict=True):
+        tin, r = record.tin, record.resolved
         number = numbers[tin.kind]
         numbers[tin.kind] += 1
         priced = r.priced
