@@ -90,6 +90,10 @@ def to_finbatch_error(exc: Exception) -> FinbatchError:
             return NotFound("no such resource")
         if exc.status_code == 413:
             return PayloadTooLarge(str(exc.detail))
+        if exc.status_code == 400:
+            # FastAPI's own refusal of a body it could not decode (one nested too deeply for
+            # the JSON parser, for one): the request is malformed, like any bad JSON
+            return BadRequest(f"the body could not be read: {exc.detail}", code="MALFORMED_JSON")
         if exc.status_code == 405:
             return MethodNotAllowed("method not allowed on this resource",
                                     headers=dict(exc.headers or {}))

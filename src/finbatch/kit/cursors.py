@@ -30,7 +30,8 @@ def decode_cursor(cursor: str, *, arity: int) -> list[str | int]:
     try:
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         values = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError) as exc:
+        # RecursionError: a crafted cursor of a thousand nested brackets
         raise CursorError("cursor is not valid") from exc
     if (not isinstance(values, list) or len(values) != arity
             or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values)):

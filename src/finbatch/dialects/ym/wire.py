@@ -144,6 +144,8 @@ def _body_tree(media: str, body: bytes, cls: type) -> dict[str, Any]:
             tree = json.loads(body, parse_float=Decimal)  # exact decimals, never float
         except ValueError as exc:
             raise WireFormatError(f"the body is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise WireFormatError("the body is not valid JSON: it is nested too deeply") from None
         tree = _stringify(tree)
     elif kind == "xml":
         tree = xmlwire.read_datacontract(body, lists=xmlwire.list_fields(cls))
