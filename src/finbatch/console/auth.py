@@ -15,6 +15,7 @@ from starlette.responses import Response
 from finbatch.api.deps import get_database
 from finbatch.console import session as cookies
 from finbatch.exports.signing import signing_secret
+from finbatch.kit.crypto import equal
 from finbatch.kit.errors import Forbidden, Unauthenticated
 from finbatch.tenancy import repository as tenancy_repo
 from finbatch.tenancy import service as tenancy
@@ -50,7 +51,7 @@ def principal_for(request: Request, user_id: str, tenant_id: int, *,
         user = db.get(User, user_id)
         if user is None or not user.is_active:
             return None
-        if stamp is not None and cookies.password_stamp(user.password_hash) != stamp:
+        if stamp is not None and not equal(cookies.password_stamp(user.password_hash), stamp):
             return None
         grants = tenancy.user_memberships(db, user.id)
         if tenant_id not in grants:

@@ -66,8 +66,10 @@ def sign_in(request: Request,
         try:
             user = tenancy.login(db, settings, username=username.strip(), password=password)
         except Unauthenticated as exc:
-            return _form(request, next_url=next_url, username=username, tenant=tenant,
-                         error=exc.message[:1].upper() + exc.message[1:] + ".", status_code=401)
+            refused = _form(request, next_url=next_url, username=username, tenant=tenant,
+                            error=exc.message[:1].upper() + exc.message[1:] + ".", status_code=401)
+            refused.headers.update(exc.headers or {})  # a lock's Retry-After, as on every surface
+            return refused
         grants = tenancy.user_memberships(db, user.id)
         tenants = {t.slug: t.id for t in tenancy_repo.tenants_by_ids(db, list(grants))}
         db.commit()
