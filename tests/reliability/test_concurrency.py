@@ -125,3 +125,23 @@ def test_twenty_first_invoices_of_a_new_year_all_land(app, client, tenant, datab
     assert len({r.json()["batch_id"] for r in responses}) == 1, "one batch for the period"
     years = client.get("/v1/fiscal-years", headers=tenant.headers()).json()["items"]
     assert [y["id"] for y in years if y["start_date"].startswith("2031")] == ["FY2031"]
+
+
+def test_twenty_rhythm_posting_requests_for_one_batch_start_one_execution(app, client, tenant,
+                                                                          database):
+    """The same race through a dialect: Rhythm's batchPostingRequest, losers in Rhythm's shape."""
+    books = Books.open(client, tenant)
+    configure_posting(books)
+    batch_id = books.invoice("Ada", "2026-03-02", ("1", "10.00"))["batch_id"]
+    books.act(batch_id, "close")
+
+    responses = race(app, RACERS, lambda c, n: c.post(
+        "/batchPosting/acme/batchPostingRequest", headers=tenant.headers(),
+        json={"business_unit_id": "MAIN", "batch_ids": [batch_id]}))
+
+    assert _statuses(responses) == [200] + [409] * (RACERS - 1)
+    assert all(set(r.json()) == {"message", "errors"} for r in responses if r.status_code == 409)
+    with database.reading() as session:
+        jobs = session.execute(select(func.count()).select_from(Job).where(
+            Job.tenant_id == tenant.id, Job.kind == "post_batch")).scalar_one()
+    assert jobs == 1
