@@ -195,6 +195,8 @@ _W_NEUTRAL = ("=", "+", "-", "@", "\t", "\r")
 
 # --- PostgreSQL: COPY ----------------------------------------------------------------------------
 
+COPY_BLOCK_BYTES = 1 << 16
+
 def _pg_text(value: str, neutral: bool) -> str:
     v = f"NULLIF({value}, '')"
     return _NEUTRAL_PG.format(v=v) if neutral else v
@@ -211,7 +213,11 @@ def _copy_postgres(session: Session, tenant_id: int, tenant, batch, item, neutra
                 f"round(({column})::numeric / power(10::numeric, {exp}), {exp})::text END)")
 
     line_desc = "coalesce(l.description, e.description)"
-    cur_exp = _exponent_case("e.currency")
+    # a batch holds one currency: its exponent is then a constant the planner folds, instead of
+    # a CASE over every currency evaluated six times a line (measured: a third of the export)
+    clause, params = _range(item)
+    single = _batch_exponent(session, tenant_id, item, params, clause)
+    cur_exp = str(single) if single is not None else _exponent_case("e.currency")
     columns = [
         pgsql.Literal(_neutral(tenant.slug, neutral)).as_string(None),
         "e.batch_id::text", pgsql.Literal(_neutral(batch.name, neutral) or None).as_string(None),
@@ -234,10 +240,18 @@ def _copy_postgres(session: Session, tenant_id: int, tenant, batch, item, neutra
              "JOIN gl_accounts a ON a.tenant_id = l.tenant_id AND a.id = l.account_id "
              f"WHERE {where} ORDER BY e.id, l.line_number) TO STDOUT (FORMAT csv)")
     raw = session.connection().connection.driver_connection
+    # COPY hands over one row per read: gather them into blocks, so the file, the hash and the
+    # byte count see one call per block rather than four per row
+    block = bytearray()
     with raw.cursor() as cursor:
         with cursor.copy(query) as copy:
             for data in copy:
-                out.write(bytes(data))
+                block += data
+                if len(block) >= COPY_BLOCK_BYTES:
+                    out.write(bytes(block))
+                    block.clear()
+        if block:
+            out.write(bytes(block))
         return cursor.rowcount
 
 
