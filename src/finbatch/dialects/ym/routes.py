@@ -270,7 +270,8 @@ def _register() -> None:
     list_responses = {**schemas.ok(dtos.FinanceBatchesResponse, "Finance batches, oldest first"),
                       **schemas.errors(400, 401, 403, model=dtos.FinanceBatchesResponse)}
     post_responses = {**schemas.ok(dtos.FinanceBatchesResponse, "The closed batches and the ExportID"),
-                      **schemas.errors(400, 401, 403, 404, 409, 415, model=dtos.FinanceBatchesResponse)}
+                      **schemas.errors(400, 401, 403, 404, 409, 413, 415,
+                                       model=dtos.FinanceBatchesResponse)}
     status_responses = {**schemas.ok(dtos.ExportStatusResponse, "-1 FAILURE, 0 UNKNOWN, 1 WORKING, "
                               "2 COMPLETE (with ExportURI)"),
                         **schemas.errors(400, 401, 403, 404, model=dtos.ExportStatusResponse)}
@@ -309,7 +310,7 @@ def _register() -> None:
         description="The YM invoice-item CSV. With the signed `expires`/`signature` of ExportURI "
                     "no token is needed; otherwise a bearer token with admin or oauthadmin.",
         responses={200: {"content": {"text/csv": {}}},
-                   **schemas.errors(401, 403, 404, model=dtos.ErrorResponse)},
+                   **schemas.errors(400, 401, 403, 404, model=dtos.ErrorResponse)},
         operation_id="ym_export_download")
     for fmt in wire.FORMATS:
         prefix = f"/{fmt}/reply"

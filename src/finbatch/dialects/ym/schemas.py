@@ -15,8 +15,14 @@ DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
 BODY_TYPES = ("application/json", "application/xml", "text/jsv", "application/x-www-form-urlencoded")
 
 
+#: What a response may be written in: JSON (the model's schema), XML, JSV, CSV, or JSONP when the
+#: request names a `callback`.
+RESPONSE_TYPES = ("application/json", "application/xml", "text/jsv", "text/csv",
+                  "application/javascript")
+
+
 def ok(model: type, description: str) -> dict[int | str, dict[str, Any]]:
-    content = {media: {} for media in ("application/json", "application/xml", "text/jsv", "text/csv")}
+    content = {media: {} for media in RESPONSE_TYPES}
     return {200: {"model": model, "description": description, "content": content}}
 
 
@@ -24,8 +30,11 @@ def errors(*statuses: int, model: type) -> dict[int | str, dict[str, Any]]:
     reasons = {400: "Bad argument or unparseable body: ResponseStatus names the field",
                401: "Not Authenticated", 403: "Another ClientID, or Invalid Role (admin, "
                "oauthadmin)", 404: "No such batch or export", 409: "A batch changed status "
-               "concurrently, or its period is closed", 415: "Unsupported Content-Type"}
-    return {s: {"model": model, "description": reasons[s]} for s in statuses}
+               "concurrently, or its period is closed", 413: "The body is too large",
+               415: "Unsupported Content-Type"}
+    # an error is written in the format the request asked for, like a success
+    return {s: {"model": model, "description": reasons[s],
+                "content": {media: {} for media in RESPONSE_TYPES}} for s in statuses}
 
 
 def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
