@@ -11,6 +11,7 @@ from typing import Any
 from finbatch.dialects.common import inline_schema
 
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
+MAX_PAGE_NUMBER = 2**31 - 1  # .NET's int
 
 BODY_TYPES = ("application/json", "application/xml", "text/jsv", "application/x-www-form-urlencoded")
 
@@ -57,7 +58,8 @@ LIST_PARAMS = [
            "List the batches created at or after this instant (zone-less: the client's zone)."),
     query("PageSize", {"type": "integer", "minimum": 0, "maximum": MAX_PAGE_SIZE},
            "Batches per page; 0 means 100."),
-    query("PageNumber", {"type": "integer", "minimum": 0}, "1-based page; 0 means 1."),
+    query("PageNumber", {"type": "integer", "minimum": 0, "maximum": MAX_PAGE_NUMBER},
+          "1-based page; 0 means 1."),
     *COMMON,
 ]
 
