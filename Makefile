@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run serve test bench bench-quick lock clean
+.PHONY: install run serve test fuzz bench bench-quick lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,15 @@ run: install
 test: install
 	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest -q -n 2
+
+## fuzz: every operation of /openapi.json fuzzed thoroughly (schemathesis, random seeds, SQLite):
+## FUZZ_EXAMPLES examples per operation (`make test` runs a short deterministic pass of the same)
+FUZZ_EXAMPLES ?= 200
+fuzz: install
+	rm -f $(VENV)/fuzz-report.jsonl
+	FINBATCH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FINBATCH_FUZZ_REPORT=$(CURDIR)/$(VENV)/fuzz-report.jsonl \
+		HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -q -n 2 --durations=5 tests/fuzz
+	$(BIN)/python -m tests.fuzz.report $(VENV)/fuzz-report.jsonl
 
 ## bench: every benchmark figure at N = 1,000,000 transactions, on SQLite and (when reachable)
 ## PostgreSQL; each prints `<name>: ratio=… ours=… limit=…` (bench/RESULTS.md records them)

@@ -13,7 +13,7 @@ from finbatch import __version__, maintenance
 from finbatch.api import health
 from finbatch.api.idempotency import Replay, replay_handler
 from finbatch.api.limits import BodySizeLimit
-from finbatch.api.problems import install_error_handlers, render_problem
+from finbatch.api.problems import PROBLEM_RESPONSES, install_error_handlers, render_problem
 from finbatch.api.ratelimit import RateLimiter
 from finbatch.api.security import ScopedCORS, SecurityHeaders, parse_origins
 from finbatch.api.surfaces import Surface, SurfaceRegistry
@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app, surfaces)
     app.add_exception_handler(Replay, replay_handler)
 
-    v1 = APIRouter(prefix="/v1")
+    v1 = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
     for router in (tenancy_router, fiscal_router, ledger_router, receivables_router,
                    posting_router, batches_router, exports_router, jobs_router, events_router,
                    payables_router):

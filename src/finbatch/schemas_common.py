@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, field_validator
 
 
 class Input(BaseModel):
@@ -29,3 +31,20 @@ class Output(BaseModel):
 AmountText = Annotated[str, StringConstraints(pattern=r"^-?\d{1,19}(\.\d{1,18})?$", max_length=40)]
 Text200 = Annotated[str, StringConstraints(max_length=200)]
 CurrencyCode = Annotated[str, StringConstraints(min_length=3, max_length=3)]
+
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def _not_a_number(value: Any) -> Any:
+    """Pydantic reads a number (or a numeric string: every query value is a string) as a Unix
+    timestamp, so ``?date_from=0.0`` silently meant 1970-01-01; a date must be written as one."""
+    if isinstance(value, int | float) and not isinstance(value, bool) or \
+            isinstance(value, str) and _NUMBER.fullmatch(value):
+        raise ValueError("must be an ISO 8601 date or date and time, not a number")
+    return value
+
+
+#: Query parameters: a date or an instant as ISO 8601 text only.
+IsoDate = Annotated[date, BeforeValidator(_not_a_number)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_not_a_number)]

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 from finbatch.exports import source
+from finbatch.exports.catalog import FORMATS
 from finbatch.exports.writers.gl_csv import GLCsvWriter
 from finbatch.kit.clock import clock
 from finbatch.tenancy.auth import TenantContext
@@ -291,3 +292,16 @@ def test_exports_expire_after_their_retention(client, tenant, database):
     again = _export(books, [batch["id"]])
     assert again.status_code == 409  # expired counts as exported: force it to get the file again
     assert _export(books, [batch["id"]], force=True, reason="file expired").status_code == 202
+
+
+def test_the_download_routes_document_every_writers_media_type(client):
+    """Regression (API fuzzing): downloads were documented as application/octet-stream only, while
+    each is served in its format's media type (text/csv, application/json …)."""
+    from finbatch.exports.catalog import MEDIA_TYPES
+    from finbatch.exports.writers.registry import writer_for
+
+    produced = {writer_for(name).media_type.split(";")[0] for name in FORMATS} | {"application/zip"}
+    assert produced <= set(MEDIA_TYPES)
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/v1/exports/{export_id}/download", "/v1/exports/{export_id}/file"):
+        assert set(paths[path]["get"]["responses"]["200"]["content"]) == set(MEDIA_TYPES)

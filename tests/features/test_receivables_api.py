@@ -102,3 +102,14 @@ def test_list_filters_and_paging(client, tenant):
     assert rest["next_cursor"] is None
     contents = books.get(f"/v1/batches/{paid['batch_id']}/transactions")["items"]
     assert [t["kind"] for t in contents] == ["invoice", "payment", "invoice", "payment"]
+
+
+def test_list_filters_take_dates_not_numbers(client, tenant):
+    """Regression (API fuzzing): a number was read as a Unix timestamp, so ?date_from=0.0 meant
+    1970-01-01 and was answered 200 instead of refused."""
+    for query in ("date_from=0.0", "date_to=1700000000", "modified_since=0", "date_from=-1e3"):
+        response = client.get(f"/v1/credit-memos?{query}", headers=tenant.headers())
+        assert response.status_code == 422, (query, response.text)
+        assert response.json()["errors"][0]["field"] == f"query.{query.split('=')[0]}"
+    for query in ("date_from=2026-01-01", "date_to=2026-01-31", "modified_since=2026-01-01T00:00:00Z"):
+        assert client.get(f"/v1/invoices?{query}", headers=tenant.headers()).status_code == 200

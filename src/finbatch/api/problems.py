@@ -36,6 +36,56 @@ log = logging.getLogger("finbatch.api")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
+#: The problem document as JSON Schema (inline, so every response that names it is self-contained).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string", "description": "The stable machine code of the error."},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {
+            "type": "object", "required": ["field", "message", "code"],
+            "properties": {"field": {"type": "string"}, "message": {"type": "string"},
+                           "code": {"type": "string"}}}},
+    },
+    "additionalProperties": True,
+}
+
+_PROBLEMS = {
+    400: "The request is malformed (unparseable body, a value that cannot be stored).",
+    401: "No valid bearer token.",
+    403: "The token does not grant this tenant, or its roles do not allow this.",
+    404: "No such resource in this tenant.",
+    405: "The method is not allowed on this resource.",
+    409: "The change conflicts with the record's state or a concurrent change.",
+    412: "`If-Match` names another version of the record.",
+    413: "The body is too large.",
+    415: "The body's media type is not accepted.",
+    422: "A field breaks a rule (every invalid field is listed), or an idempotency key was reused.",
+    428: "The update needs an `If-Match` header.",
+    429: "Too many requests; retry after `Retry-After` seconds.",
+    503: "The database is busy; retry after `Retry-After` seconds.",
+}
+
+#: The error responses every /v1 operation may give, in one place (app.py puts them on the /v1
+#: router; a route's own entry for a status wins).
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": description,
+             "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}}
+    for status, description in _PROBLEMS.items()
+}
+
+
+def problem_response(description: str) -> dict[str, Any]:
+    """A route's own entry for an error status, in the problem shape."""
+    return {"description": description, "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}}
+
+
 def problem_body(error: FinbatchError, instance: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": f"urn:finbatch:problem:{error.code.lower().replace('_', '-')}",

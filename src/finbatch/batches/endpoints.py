@@ -13,6 +13,7 @@ from finbatch.api.concurrency import IfMatch, IfMatchHeader, etag
 from finbatch.api.deps import Allowed, Bookkeeper, ReadDb, Reader, WriteDb
 from finbatch.api.idempotency import Idem, commit_response
 from finbatch.api.paging import PageOf, Paging
+from finbatch.api.problems import problem_response
 from finbatch.api.responses import json_response
 from finbatch.batches import service
 from finbatch.batches import stats as batch_stats
@@ -117,7 +118,7 @@ def _action(action: str, permission: Permission, summary: str) -> None:
 
     router.add_api_route(f"/batches/{{batch_id}}/{action}", run, methods=["POST"],
                          response_model=BatchRead, summary=summary, operation_id=f"{action}_batch",
-                         responses={409: {"description": "The lifecycle does not allow it"}})
+                         responses={409: problem_response("The lifecycle does not allow it")})
 
 
 def _act(db, principal: Principal, batch_id: str, if_match: IfMatch, action: str,

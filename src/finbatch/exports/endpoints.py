@@ -15,11 +15,12 @@ from starlette.responses import Response, StreamingResponse
 from finbatch.api.deps import Allowed, ReadDb, Reader, WriteDb, get_database
 from finbatch.api.idempotency import Idem, commit_response
 from finbatch.api.paging import PageOf, Paging
+from finbatch.api.problems import problem_response
 from finbatch.api.responses import json_response
 from finbatch.batches import service as batches
 from finbatch.db import Database
 from finbatch.exports import service, signing
-from finbatch.exports.catalog import ExportFormat
+from finbatch.exports.catalog import MEDIA_TYPES, ExportFormat
 from finbatch.exports.models import Export
 from finbatch.exports.repository import ExportRepository
 from finbatch.exports.storage import storage_for
@@ -170,9 +171,12 @@ def content_disposition(name: str | None) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name[:200], safe='')}"
 
 
+_FILE = {"description": "The file, in its format's media type",
+         "content": {media: {} for media in MEDIA_TYPES}}
+
+
 @router.get("/exports/{export_id}/download", response_class=Response,
-            summary="The export's file (authenticated)",
-            responses={200: {"content": {"application/octet-stream": {}}}})
+            summary="The export's file (authenticated)", responses={200: _FILE})
 def download_export(request: Request, export_id: ExportId, db: ReadDb, principal: Reader) -> Response:
     export = ExportRepository(db, principal.tenant_id).require(export_id)
     return _download(get_database(request), export)
@@ -180,8 +184,7 @@ def download_export(request: Request, export_id: ExportId, db: ReadDb, principal
 
 @router.get("/exports/{export_id}/file", response_class=Response,
             summary="The export's file by signed URL (no token)",
-            responses={200: {"content": {"application/octet-stream": {}}},
-                       403: {"description": "Tampered or expired signature"}})
+            responses={200: _FILE, 403: problem_response("Tampered or expired signature")})
 def download_signed(request: Request, export_id: ExportId,
                     tenant: Annotated[int, Query(ge=1, le=2_147_483_647)],
                     expires: Annotated[int, Query(ge=0, le=10**12)],

@@ -11,6 +11,7 @@ from finbatch.api.concurrency import etag
 from finbatch.api.deps import Allowed, ReadDb, Reader, SetupAdmin, WriteDb
 from finbatch.api.idempotency import Idem, commit_response
 from finbatch.api.paging import PageOf, Paging
+from finbatch.api.problems import problem_response
 from finbatch.api.responses import json_response
 from finbatch.fiscal import closing, service
 from finbatch.fiscal.repository import FiscalPeriodRepository, FiscalYearRepository
@@ -60,7 +61,7 @@ PeriodNumber = Annotated[int, Path(ge=1, le=12)]
 
 @router.post("/fiscal-years/{fiscal_year_id}/periods/{number}/close", response_model=FiscalPeriodRead,
              summary="Close a period whose batches are all posted",
-             responses={409: {"description": "Unposted batches keep the period open (listed)"}})
+             responses={409: problem_response("Unposted batches keep the period open (listed)")})
 def close_period(fiscal_year_id: YearId, number: PeriodNumber, db: WriteDb,
                  principal: PeriodCloser) -> Response:  # type: ignore[valid-type]
     period = closing.close_period(db, tenant_id=principal.tenant_id, fiscal_year_id=fiscal_year_id,

@@ -13,6 +13,7 @@ from finbatch.api.concurrency import IfMatchHeader, etag
 from finbatch.api.deps import Allowed, ReadDb, Reader, SetupAdmin, WriteDb
 from finbatch.api.idempotency import Idem, commit_response
 from finbatch.api.paging import PageOf, Paging
+from finbatch.api.problems import problem_response
 from finbatch.api.responses import json_response
 from finbatch.batches import service as batches
 from finbatch.batches import stats as batch_stats
@@ -172,8 +173,8 @@ def _started(db, idem, job, batch) -> Response:
 
 @router.post("/batches/{batch_id}/post", status_code=202, response_model=JobStarted,
              tags=["posting"], summary="Post a closed or verified batch (asynchronously)",
-             responses={409: {"description": "The lifecycle does not allow it"},
-                        422: {"description": "GL configuration is missing"}})
+             responses={409: problem_response("The lifecycle does not allow it"),
+                        422: problem_response("GL configuration is missing")})
 def post_batch(batch_id: Annotated[str, Path(max_length=64)], db: WriteDb, principal: Poster,  # type: ignore[valid-type]
                idem: Idem, if_match: IfMatchHeader) -> Response:
     batch = batches.require_batch(db, principal.tenant_id, batch_id, for_update=True)
@@ -260,8 +261,8 @@ class ApJobStarted(BaseModel):
 
 @router.post("/ap-batches/{batch_id}/post", status_code=202, response_model=ApJobStarted,
              tags=["posting"], summary="Post a Queued or Exported AP batch (asynchronously)",
-             responses={409: {"description": "Not postable (status, empty, posted already)"},
-                        422: {"description": "GL configuration is missing"}})
+             responses={409: problem_response("Not postable (status, empty, posted already)"),
+                        422: problem_response("GL configuration is missing")})
 def post_ap_batch(batch_id: Annotated[str, Path(max_length=64)], db: WriteDb, principal: Poster,  # type: ignore[valid-type]
                   idem: Idem) -> Response:
     job = ap_posting.start_ap_posting(db, principal.tenant, batch_id, actor_of(principal))

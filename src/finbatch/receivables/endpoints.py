@@ -5,7 +5,6 @@ No ``from __future__ import annotations`` here: the route factory annotates para
 classes held in local variables, which FastAPI must see as objects, not strings.
 """
 
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -51,6 +50,7 @@ from finbatch.receivables.schemas import (
     WriteOffCreate,
 )
 from finbatch.receivables.views import native_transaction, native_transactions
+from finbatch.schemas_common import IsoDate, IsoDateTime
 from finbatch.tenancy.auth import Principal
 
 router = APIRouter()
@@ -151,8 +151,8 @@ def _kind_routes(kind: str, plural: str, create_model: type[BaseModel],
         db: ReadDb, principal: Reader, paging: Paging,
         batch_id: Annotated[str | None, Query(max_length=64)] = None,
         customer_id: Annotated[str | None, Query(max_length=64)] = None,
-        date_from: date | None = None, date_to: date | None = None,
-        modified_since: datetime | None = None,
+        date_from: IsoDate | None = None, date_to: IsoDate | None = None,
+        modified_since: IsoDateTime | None = None,
         paid_status: Literal["paid", "partial", "unpaid"] | None = None,
         commerce_type: Literal["D", "M", "S"] | None = None,
         external_ref: Annotated[str | None, Query(max_length=200)] = None,

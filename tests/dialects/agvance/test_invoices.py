@@ -215,3 +215,21 @@ def test_amounts_are_exact_numbers(client, database, tenant):
     response = client.post(PATH, headers=tenant.headers())
     assert b'"SubTotal":123456789012.34,' in response.content
     assert b'"Quantity":0.001,' in response.content and b'"ExtendedAmount":0.00,' in response.content
+
+
+def test_the_documented_window_accepts_what_the_route_accepts(client, farm_books):
+    """Regression (API fuzzing): the window parameters were documented as RFC 3339 date-times, so
+    the documented zone-less form and an empty value (unbounded) both violated the document."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    parameters = client.get("/openapi.json").json()["paths"][PATH]["post"]["parameters"]
+    for value in ("", "2026-02-20T09:00:00", "2026-02-20T09:00:00.1234567", "2026-03-01",
+                  "2026-02-20T09:00:00-05:00", "2026-02-20T14:00:00Z"):
+        response = client.post(PATH + f"?lastModifiedOnOrAfterUtc={value.replace('+', '%2B')}",
+                               headers=farm_books.headers)
+        assert response.status_code == 200, (value, response.text)
+        for parameter in parameters:
+            validator = Draft202012Validator(parameter["schema"], format_checker=FormatChecker())
+            assert validator.is_valid(value), (parameter["name"], value)
+    assert not Draft202012Validator(parameters[0]["schema"], format_checker=FormatChecker()) \
+        .is_valid("yesterday")

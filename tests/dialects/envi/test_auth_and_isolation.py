@@ -201,3 +201,18 @@ def test_an_unexpected_failure_is_an_odata_500(app, envi, monkeypatch):
     error = error_of(response, 500)
     assert error == {"code": "INTERNAL_ERROR", "message": "an unexpected error occurred"}
     assert "disk on fire" not in response.text
+
+
+def test_errors_are_documented_in_the_odata_shape(client):
+    """Regression (API fuzzing): Envi's routes documented only FastAPI's 422 (a status Envi never
+    answers, in a shape it never sends); a real 401 and 400 match the documented OData error."""
+    from jsonschema import Draft202012Validator
+
+    paths = client.get("/openapi.json").json()["paths"]
+    envi = {path: ops for path, ops in paths.items() if path.startswith(("/odata", "/oauth2"))}
+    assert envi and not [p for p, ops in envi.items() for op in ops.values() if "422" in op["responses"]]
+    for response, path, method in ((client.get("/odata/Batches"), "/odata/Batches", "get"),
+                                   (client.post("/oauth2/token", data={}), "/oauth2/token", "post")):
+        documented = paths[path][method]["responses"][str(response.status_code)]
+        schema = documented["content"]["application/json"]["schema"]
+        assert not list(Draft202012Validator(schema).iter_errors(response.json())), response.text

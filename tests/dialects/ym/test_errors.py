@@ -55,6 +55,9 @@ def test_unreadable_bodies_are_400_serialization_errors(client, club_books, fmt,
     ({"CommerceType": "X"}, "CommerceType"),
     ({"PageSize": "5000"}, "PageSize"),
     ({"PageNumber": "-1"}, "PageNumber"),
+    # regressions (API fuzzing): both were 500s, an offset overflow and a date before year 1
+    ({"PageNumber": "92233720368547760"}, "PageNumber"),
+    ({"Timestamp": "0001-01-01T00:00:00Z"}, "Timestamp"),
     ({"StartBatchID": "no-such-batch"}, "StartBatchID"),
 ])
 def test_bad_arguments_name_the_field(client, club_books, fmt, params, field):

@@ -82,3 +82,25 @@ def test_lowercase_routes_are_served(client, club_books):
     response = client.get(f"/ams/{club_books.client_id}/financebatches.jsv", headers=club_books.headers)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/jsv")
     assert isinstance(jsv.loads_model(response.content, dtos.FinanceBatchesResponse).FinanceBatchList, list)
+
+
+def test_responses_match_their_documented_schema(client, club_books, spec):
+    """Regression (API fuzzing): .NET dates (``0001-01-01T00:00:00.0000000``, no offset) were
+    documented as RFC 3339 date-times and the Device enum, written by name, as an integer."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    def check(path: str, method: str, status: int, body: dict) -> None:
+        documented = spec["paths"][path][method]["responses"][str(status)]
+        schema = {**documented["content"]["application/json"]["schema"],
+                  "components": spec["components"]}
+        errors = [e.message for e in Draft202012Validator(schema, format_checker=FormatChecker())
+                  .iter_errors(body)]
+        assert not errors, f"{method} {path} {status}: {errors}"
+
+    listed = client.get(f"/Ams/{club_books.client_id}/FinanceBatches", headers=club_books.headers)
+    assert listed.status_code == 200, listed.text
+    check("/Ams/{ClientID}/FinanceBatches", "get", 200, listed.json())
+    refused = client.get("/Ams/0/FinanceBatches", headers=club_books.headers)
+    assert refused.status_code == 400 and refused.json()["AppInitTime"] == "0001-01-01T00:00:00.0000000"
+    assert refused.json()["Device"] == "Desktop"
+    check("/Ams/{ClientID}/FinanceBatches", "get", 400, refused.json())

@@ -54,9 +54,19 @@ _FORM_SCHEMA = {**inline_schema(ClsInvoiceListRequestItem),
                                "InvoiceListRequestItems[i].field=…"}
 
 
+#: What a window bound accepts (``request._instant``): nothing (unbounded), a date and time without
+#: a zone (the documented form), with one, or a date; RFC 3339's date-time alone refused the first two.
+_WINDOW_SCHEMA: dict[str, Any] = {"type": "string", "anyOf": [
+    {"maxLength": 0},
+    {"pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?$"},
+    {"format": "date-time"},
+    {"format": "date"},
+]}
+
+
 def _window(name: str, description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False,
-            "schema": {"type": "string", "format": "date-time"}, "description": description + _WINDOW}
+    return {"name": name, "in": "query", "required": False, "schema": _WINDOW_SCHEMA,
+            "description": description + _WINDOW}
 
 
 OPENAPI: dict[str, Any] = {

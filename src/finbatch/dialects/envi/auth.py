@@ -24,12 +24,13 @@ from starlette.responses import Response
 
 from finbatch.api.deps import WriteDb
 from finbatch.api.responses import dumps
+from finbatch.dialects.envi.errors import ERROR_RESPONSES
 from finbatch.kit.errors import BadRequest, Unauthenticated
 from finbatch.tenancy import repository as tenancy_repo
 from finbatch.tenancy import service as tenancy
 from finbatch.tenancy.models import Tenant
 
-router = APIRouter(tags=["envi"])
+router = APIRouter(tags=["envi"], responses=ERROR_RESPONSES)
 
 ACCESS_TOKEN_LIFETIME = timedelta(hours=1)
 TOKEN_NAME = "envi"

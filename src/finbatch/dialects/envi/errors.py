@@ -28,6 +28,46 @@ _AS_BAD_REQUEST = {409, 412, 422}
 _FIELDS = {"batch_no": "batchNo", "reference": "reference", "invoice_ids": "apMatchedInvoiceId"}
 
 
+#: The OData error body as JSON Schema, and every error status an Envi route may answer with it.
+ERROR_SCHEMA: dict = {
+    "title": "ODataError",
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {
+            "code": {"type": "string"},
+            "message": {"type": "string"},
+            "target": {"type": "string"},
+            "details": {"type": "array", "items": {
+                "type": "object", "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                               "target": {"type": "string"}}}},
+        },
+    }},
+}
+_ERRORS: dict[int | str, str] = {
+    400: "Incorrect input data: a bad query option or body, a lifecycle conflict, an invalid "
+         "field (409, 412 and 422 of the core are 400 here).",
+    401: "No valid bearer token.",
+    403: "The token's roles do not allow this.",
+    404: "No such entity.",
+    405: "The method is not allowed on this resource.",
+    413: "The body is too large.",
+    415: "The body's media type is not accepted.",
+    429: "Too many requests; retry after `Retry-After` seconds.",
+    503: "The database is busy; retry after `Retry-After` seconds.",
+    # any other client error is in the same body; this entry also replaces FastAPI's default
+    # 422, which Envi never answers (an invalid field is a 400)
+    "4XX": "Any other client error.",
+}
+ERROR_RESPONSES: dict[int | str, dict] = {
+    status: {"description": description, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+    for status, description in _ERRORS.items()
+}
+
+
 def envi_target(field: str) -> str:
     """``invoice_ids.2`` → ``apMatchedInvoiceId[2]``; other names to lowerCamelCase."""
     head, _, rest = field.partition(".")

@@ -35,7 +35,7 @@ from finbatch.dialects.envi.entities import (
     invoice_entity,
     render,
 )
-from finbatch.dialects.envi.errors import HEADERS
+from finbatch.dialects.envi.errors import ERROR_RESPONSES, HEADERS
 from finbatch.dialects.envi.metadata import metadata_document, service_root, services
 from finbatch.formats import odata, odata_urls
 from finbatch.kit.currencies import exponent
@@ -48,7 +48,7 @@ from finbatch.payables.stamps import Actor
 from finbatch.tenancy.auth import Principal
 from finbatch.tenancy.roles import Permission
 
-router = APIRouter(prefix="/odata", tags=["envi"])
+router = APIRouter(prefix="/odata", tags=["envi"], responses=ERROR_RESPONSES)
 
 SUPPORTED_VERSIONS = ("1.0",)
 BATCH_SET, INVOICE_SET = "Batches", "MatchedInvoices"

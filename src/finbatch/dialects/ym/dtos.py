@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
+
+from pydantic import PlainSerializer, WithJsonSchema
 
 MIN = datetime.min  # DateTime.MinValue
 
@@ -43,7 +46,16 @@ class ResponseStatus:
 # aliases: inside a class body the field's default would shadow the type when annotations are
 # evaluated (OpenAPI schema generation evaluates them there).
 _Status = ResponseStatus
-_Device = Device
+# How the wire writes them, for the OpenAPI document (``formats.dto`` reads the plain types): a
+# .NET DateTime is ISO 8601 with seven fraction digits and an offset, or none for kind Unspecified
+# (``DateTime.MinValue`` is ``0001-01-01T00:00:00.0000000``), so not RFC 3339's ``date-time``; an
+# enum is written by name.
+NetDateTime = Annotated[datetime, WithJsonSchema({
+    "type": "string", "description": ".NET DateTime: yyyy-MM-ddTHH:mm:ss.fffffff, then Z, an "
+    "offset, or nothing (kind Unspecified)"})]
+_Device = Annotated[Device, PlainSerializer(lambda member: member.name, return_type=str),
+                    WithJsonSchema({"type": "string", "enum": [m.name for m in Device],
+                                    "title": "Device"})]
 
 
 @dataclass
@@ -51,20 +63,20 @@ class FinanceBatches:
     """The request of both FinanceBatches routes (every field optional)."""
 
     CommerceType: str | None = None
-    ClosingDate: datetime = MIN
+    ClosingDate: NetDateTime = MIN
     ClosedOnly: bool = False
-    Timestamp: datetime | None = None
+    Timestamp: NetDateTime | None = None
     StartBatchID: str | None = None
     PageSize: int = 0
     PageNumber: int = 0
     UsingRedis: bool = False
-    AppInitTime: datetime = MIN
+    AppInitTime: NetDateTime = MIN
     ServerID: str | None = None
     ClientID: int = 0
     ResponseStatus: _Status | None = None
     BypassCache: bool = False
-    DateCached: datetime = MIN
-    Device: _Device = _Device.Desktop
+    DateCached: NetDateTime = MIN
+    Device: _Device = Device.Desktop
     #: Ours, for POST: the export file in UTF-8 with a BOM (true) or Windows-1252 (default).
     Unicode: bool | None = None
 
@@ -74,8 +86,8 @@ class FinanceBatch:
     BatchID: str | None = None
     CommerceType: str | None = None
     ItemCount: int = 0
-    ClosedDate: datetime = MIN
-    CreateDateTime: datetime = MIN
+    ClosedDate: NetDateTime = MIN
+    CreateDateTime: NetDateTime = MIN
 
 
 @dataclass
@@ -87,23 +99,23 @@ class FinanceBatchesResponse:
     ItemCount: int | None = None
     FinanceBatchList: list[FinanceBatch] = field(default_factory=list)
     CommerceType: str | None = None
-    ClosingDate: datetime = MIN
+    ClosingDate: NetDateTime = MIN
     ClosedOnly: bool = False
-    Timestamp: datetime | None = None
+    Timestamp: NetDateTime | None = None
     StartBatchID: str | None = None
     PageSize: int = 0
     PageNumber: int = 0
     UsingRedis: bool = False
-    AppInitTime: datetime = MIN
+    AppInitTime: NetDateTime = MIN
     ServerID: str | None = None
     ClientID: int = 0
     ResponseStatus: _Status | None = None
     BypassCache: bool = False
-    DateCached: datetime = MIN
-    Device: _Device = _Device.Desktop
+    DateCached: NetDateTime = MIN
+    Device: _Device = Device.Desktop
     Unicode: bool | None = None
     ExportID: str | None = None
-    ServerTime: datetime | None = None
+    ServerTime: NetDateTime | None = None
     ServerGmtBias: int | None = None
 
 

@@ -27,7 +27,7 @@ POST) and answers the response DTO in the requested format. Decisions (``dialect
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -41,7 +41,7 @@ from finbatch.batches.service import require_batch
 from finbatch.dialects.common import base_url
 from finbatch.dialects.ym import dtos, schemas, wire
 from finbatch.dialects.ym.auth import authenticate, require_client_id, ym_principal
-from finbatch.dialects.ym.schemas import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from finbatch.dialects.ym.schemas import DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE
 from finbatch.exports import service as exports
 from finbatch.exports import signing
 from finbatch.exports.endpoints import file_response
@@ -105,8 +105,10 @@ def _list(db, tenant: TenantContext, req: dtos.FinanceBatches) -> dtos.FinanceBa
     if req.PageSize < 0 or req.PageSize > MAX_PAGE_SIZE:
         raise _field_error("PageSize", f"must be between 0 (the default {DEFAULT_PAGE_SIZE}) and "
                                        f"{MAX_PAGE_SIZE}")
-    if req.PageNumber < 0:
-        raise _field_error("PageNumber", "must be 1 or more (0 is the first page)")
+    if req.PageNumber < 0 or req.PageNumber > MAX_PAGE_NUMBER:
+        # .NET's int; a larger page would also overflow the database's offset (a 500)
+        raise _field_error("PageNumber", f"must be between 1 (0 is the first page) and "
+                                         f"{MAX_PAGE_NUMBER}")
     size = req.PageSize or DEFAULT_PAGE_SIZE
     page = max(req.PageNumber, 1)
     commerce = _commerce_type(req.CommerceType)
@@ -120,6 +122,11 @@ def _list(db, tenant: TenantContext, req: dtos.FinanceBatches) -> dtos.FinanceBa
     since = None
     if req.Timestamp is not None and req.Timestamp != dtos.MIN:
         since = _instant(req.Timestamp, tenant.timezone)
+        try:  # the response echoes it in the client's zone: 0001-01-01T00:00Z is before year 1 there
+            since.astimezone(zone(tenant.timezone)).astimezone(UTC)
+        except OverflowError:
+            raise _field_error("Timestamp", "is outside the dates the client's time zone can "
+                                            "write") from None
     rows = repo.chronological(after=after, since=since, closed_only=req.ClosedOnly,
                               commerce_type=commerce, offset=(page - 1) * size, limit=size)
     response = _echo(req, tenant)
@@ -270,7 +277,8 @@ def _register() -> None:
     list_responses = {**schemas.ok(dtos.FinanceBatchesResponse, "Finance batches, oldest first"),
                       **schemas.errors(400, 401, 403, model=dtos.FinanceBatchesResponse)}
     post_responses = {**schemas.ok(dtos.FinanceBatchesResponse, "The closed batches and the ExportID"),
-                      **schemas.errors(400, 401, 403, 404, 409, 415, model=dtos.FinanceBatchesResponse)}
+                      **schemas.errors(400, 401, 403, 404, 409, 413, 415,
+                                       model=dtos.FinanceBatchesResponse)}
     status_responses = {**schemas.ok(dtos.ExportStatusResponse, "-1 FAILURE, 0 UNKNOWN, 1 WORKING, "
                               "2 COMPLETE (with ExportURI)"),
                         **schemas.errors(400, 401, 403, 404, model=dtos.ExportStatusResponse)}
@@ -309,7 +317,7 @@ def _register() -> None:
         description="The YM invoice-item CSV. With the signed `expires`/`signature` of ExportURI "
                     "no token is needed; otherwise a bearer token with admin or oauthadmin.",
         responses={200: {"content": {"text/csv": {}}},
-                   **schemas.errors(401, 403, 404, model=dtos.ErrorResponse)},
+                   **schemas.errors(400, 401, 403, 404, model=dtos.ErrorResponse)},
         operation_id="ym_export_download")
     for fmt in wire.FORMATS:
         prefix = f"/{fmt}/reply"

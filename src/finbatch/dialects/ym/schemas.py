@@ -11,12 +11,19 @@ from typing import Any
 from finbatch.dialects.common import inline_schema
 
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
+MAX_PAGE_NUMBER = 2**31 - 1  # .NET's int
 
 BODY_TYPES = ("application/json", "application/xml", "text/jsv", "application/x-www-form-urlencoded")
 
 
+#: What a response may be written in: JSON (the model's schema), XML, JSV, CSV, or JSONP when the
+#: request names a `callback`.
+RESPONSE_TYPES = ("application/json", "application/xml", "text/jsv", "text/csv",
+                  "application/javascript")
+
+
 def ok(model: type, description: str) -> dict[int | str, dict[str, Any]]:
-    content = {media: {} for media in ("application/json", "application/xml", "text/jsv", "text/csv")}
+    content = {media: {} for media in RESPONSE_TYPES}
     return {200: {"model": model, "description": description, "content": content}}
 
 
@@ -24,8 +31,11 @@ def errors(*statuses: int, model: type) -> dict[int | str, dict[str, Any]]:
     reasons = {400: "Bad argument or unparseable body: ResponseStatus names the field",
                401: "Not Authenticated", 403: "Another ClientID, or Invalid Role (admin, "
                "oauthadmin)", 404: "No such batch or export", 409: "A batch changed status "
-               "concurrently, or its period is closed", 415: "Unsupported Content-Type"}
-    return {s: {"model": model, "description": reasons[s]} for s in statuses}
+               "concurrently, or its period is closed", 413: "The body is too large",
+               415: "Unsupported Content-Type"}
+    # an error is written in the format the request asked for, like a success
+    return {s: {"model": model, "description": reasons[s],
+                "content": {media: {} for media in RESPONSE_TYPES}} for s in statuses}
 
 
 def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -48,7 +58,8 @@ LIST_PARAMS = [
            "List the batches created at or after this instant (zone-less: the client's zone)."),
     query("PageSize", {"type": "integer", "minimum": 0, "maximum": MAX_PAGE_SIZE},
            "Batches per page; 0 means 100."),
-    query("PageNumber", {"type": "integer", "minimum": 0}, "1-based page; 0 means 1."),
+    query("PageNumber", {"type": "integer", "minimum": 0, "maximum": MAX_PAGE_NUMBER},
+          "1-based page; 0 means 1."),
     *COMMON,
 ]
 
