@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    field_validator,
+)
 
 
 class Input(BaseModel):
@@ -45,6 +53,24 @@ def _not_a_number(value: Any) -> Any:
     return value
 
 
+_FIRST_DAY, _LAST_DAY = date(1, 1, 2), date(9999, 12, 30)
+
+
+def _in_every_zone(value: datetime) -> datetime:
+    """An instant must have a calendar date in every zone it may be shown or booked in: the
+    edges of the calendar (0001-01-01T00:00Z seen from a zone behind UTC) have none, and Python
+    cannot even convert them, so they are refused here rather than failing later as a 500."""
+    try:
+        day = value.astimezone(UTC).date() if value.tzinfo is not None else value.date()
+    except OverflowError:
+        day = None
+    if day is None or not _FIRST_DAY <= day <= _LAST_DAY:
+        raise ValueError(f"must fall between {_FIRST_DAY} and {_LAST_DAY} (UTC)")
+    return value
+
+
 #: Query parameters: a date or an instant as ISO 8601 text only.
 IsoDate = Annotated[date, BeforeValidator(_not_a_number)]
-IsoDateTime = Annotated[datetime, BeforeValidator(_not_a_number)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_in_every_zone)]
+#: Request bodies: an instant with its offset, inside the calendar in every zone.
+Instant = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_in_every_zone)]

@@ -113,3 +113,22 @@ def test_list_filters_take_dates_not_numbers(client, tenant):
         assert response.json()["errors"][0]["field"] == f"query.{query.split('=')[0]}"
     for query in ("date_from=2026-01-01", "date_to=2026-01-31", "modified_since=2026-01-01T00:00:00Z"):
         assert client.get(f"/v1/invoices?{query}", headers=tenant.headers()).status_code == 200
+
+
+def test_instants_at_the_calendar_edges_are_refused(client, tenant):
+    """Regression (API fuzzing): 0001-01-01T00:00:00Z has no date in a zone behind UTC, so the
+    business date could not be computed and a debit memo answered 500. An instant must fall
+    between 0001-01-02 and 9999-12-30 UTC, in bodies and in query filters alike."""
+    books = Books.open(client, tenant)
+    customer = books.customer("Ada")
+    for edge in ("0001-01-01T00:00:00Z", "0001-01-01T03:00:00+05:00", "9999-12-31T23:00:00-05:00"):
+        response = client.post("/v1/debit-memos", headers=tenant.headers(), json={
+            "customer_id": customer, "occurred_at": edge, "lines": [{"unit_price": "1.00"}]})
+        assert response.status_code == 422, (edge, response.text)
+        assert response.json()["errors"][0]["field"] == "occurred_at"
+        listed = client.get("/v1/invoices", headers=tenant.headers(), params={"modified_since": edge})
+        assert listed.status_code == 422, (edge, listed.text)
+    kept = client.post("/v1/debit-memos", headers=tenant.headers(), json={
+        "customer_id": customer, "occurred_at": "2026-03-02T04:30:00Z", "lines": [{"unit_price": "1.00"}]})
+    assert kept.status_code == 201, kept.text
+    assert books.get("/v1/debit-memos")["items"][0]["id"] == kept.json()["id"]

@@ -108,6 +108,10 @@ def test_change_feed_records_every_change_in_order(client, tenant):
     tail = client.get("/v1/events", headers=h, params={"after": sequences[-2]}).json()
     assert [e["sequence"] for e in tail["items"]] == [sequences[-1]]
     assert client.get("/v1/events", headers=h, params={"after": feed["last_sequence"]}).json()["items"] == []
+    # Regression (API fuzzing): a sequence past the 64-bit range overflowed in the database.
+    assert client.get("/v1/events", headers=h, params={"after": 2**63 - 1}).json()["items"] == []
+    beyond = client.get("/v1/events", headers=h, params={"after": 2**63})
+    assert beyond.status_code == 422 and beyond.json()["errors"][0]["field"] == "query.after"
 
 
 def test_change_feed_follower_sees_every_event_once_under_concurrent_writers(app, tenant):

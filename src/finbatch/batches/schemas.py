@@ -6,9 +6,9 @@ import datetime as dt
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from finbatch.schemas_common import AmountText, Input, Output, Text200
+from finbatch.schemas_common import AmountText, Input, Instant, Output, Text200
 
 BatchStatus = Literal["open", "closed", "verified", "posting", "posted", "downloaded", "error",
                       "archived"]
@@ -30,7 +30,7 @@ class BatchCreate(Input):
     recurring_batch_id: Text200 | None = None
     dependents: list[Short] = Field(default_factory=list, max_length=1000)
     custom_field_values: list[dict[str, Any]] = Field(default_factory=list, max_length=200)
-    automatically_close_at: AwareDatetime | None = None
+    automatically_close_at: Instant | None = None
     external_id: Text200 | None = Field(None, description="Rhythm's sys_external_id.")
 
 
@@ -48,7 +48,7 @@ class BatchUpdate(Input):
     recurring_batch_id: Text200 | None = None
     dependents: list[Short] | None = Field(None, max_length=1000)
     custom_field_values: list[dict[str, Any]] | None = Field(None, max_length=200)
-    automatically_close_at: AwareDatetime | None = None
+    automatically_close_at: Instant | None = None
     external_id: Text200 | None = None
 
 

@@ -41,7 +41,7 @@ class EventPage(BaseModel):
                         "repeated, even when many share a timestamp. Deletions appear as "
                         "events with `type` `deleted`.")
 def list_events(db: ReadDb, principal: Reader,
-                after: Annotated[int, Query(ge=0)] = 0,
+                after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,  # a BIGINT sequence
                 cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$")] = None,
                 limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
                 record_kind: Annotated[str | None, Query(max_length=64)] = None) -> Response:

@@ -139,6 +139,7 @@ def resolve(tin: TransactionIn, tenant: TenantContext, lookups: Lookups,
         errors.add("allocations", "a purchase payment settles payables, not receivables",
                    "not_allowed")
     parsed_allocations = allocations.parse(tin.allocations, kind, currency, errors)
+    # occurred_at is bounded by its schema (schemas_common.Instant), so it has a date in any zone
     day = tin.date or business_date(tin.occurred_at or utcnow(), tenant.timezone)
     if unit is None:
         return None

@@ -6,9 +6,9 @@ import datetime as dt
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from finbatch.schemas_common import AmountText, Input, Output, Text200
+from finbatch.schemas_common import AmountText, Input, Instant, Output, Text200
 
 CommerceType = Literal["D", "M", "S"]
 Id = Annotated[str, StringConstraints(max_length=64)]
@@ -87,7 +87,7 @@ class _TransactionCreate(Input):
         None, description="Base-currency units per unit; required for foreign currencies.")
     date: dt.date | None = Field(
         None, description="Business date; defaults to occurred_at's date in the tenant's zone, or today.")
-    occurred_at: AwareDatetime | None = None
+    occurred_at: Instant | None = None
     batch_id: Id | None = Field(
         None, description="Defaults to the open batch of its business unit, currency and fiscal period.")
     external_ref: Text200 | None = None

@@ -105,3 +105,16 @@ def test_exactly_100_operations_are_accepted(client, tenant):
     result = bulk(client, tenant, [{"operation": "create", "object": batch_body(f"X{n}")}
                                    for n in range(100)])
     assert (result["error_count"], result["success_count"]) == (0, 100)
+
+
+def test_the_document_does_not_promise_to_refuse_a_request_for_one_bad_operation(client):
+    """Regression (API fuzzing): the request schema typed every operation strictly, so a request
+    with one unknown `operation` "should" have been refused, while the contract (and the golden
+    exchange) answers 200 with that operation's own 400. The document now says so."""
+    schema = client.get("/openapi.json").json()["paths"]["/batches/{tenantId}/batch"]["post"][
+        "requestBody"]["content"]["application/json"]["schema"]
+    operations = schema["properties"]["operations"]
+    assert operations["maxItems"] == 100 and "operations" in schema["required"]
+    assert {} in operations["items"]["anyOf"]
+    described = [s for s in operations["items"]["anyOf"] if s]
+    assert described[0]["properties"]["operation"]["enum"] == ["create", "update", "patch", "delete"]

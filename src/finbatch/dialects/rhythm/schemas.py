@@ -237,7 +237,16 @@ class RhythmBulkOperation(BaseModel):
 
 
 class RhythmBulkRequest(BaseModel):
-    operations: list[RhythmBulkOperation] = Field(max_length=100)
+    # Each operation is judged on its own (dialects/rhythm.md): one that breaks the operation
+    # schema (an unknown `operation`, a missing id, not even an object) is that operation's 400
+    # in `results`, and the others still run. So the document promises the shape of a good
+    # operation (`RhythmBulkOperation`) without claiming the request is refused for a bad one:
+    # only a missing `operations` list or more than 100 operations refuse the whole request.
+    operations: list[RhythmBulkOperation | Any] = Field(
+        max_length=100,
+        description="At most 100 (more is a 400 and nothing runs). Each is a "
+                    "`RhythmBulkOperation`; one that is not fails on its own, with a 400 as its "
+                    "result, and the others still run.")
 
 
 Range = Annotated[list[str | Number | None], Field(min_length=2, max_length=2)]
