@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.requests import Request
 
 from finbatch import __version__, maintenance
@@ -16,6 +16,7 @@ from finbatch.api.limits import BodySizeLimit
 from finbatch.api.problems import PROBLEM_RESPONSES, install_error_handlers, render_problem
 from finbatch.api.ratelimit import RateLimiter
 from finbatch.api.security import ScopedCORS, SecurityHeaders, parse_origins
+from finbatch.api.strict_query import strict_query
 from finbatch.api.surfaces import Surface, SurfaceRegistry
 from finbatch.batches.endpoints import router as batches_router
 from finbatch.config import Settings, get_settings
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app, surfaces)
     app.add_exception_handler(Replay, replay_handler)
 
-    v1 = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
+    v1 = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES, dependencies=[Depends(strict_query)])
     for router in (tenancy_router, fiscal_router, ledger_router, receivables_router,
                    posting_router, batches_router, exports_router, jobs_router, events_router,
                    payables_router):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from fastapi.testclient import TestClient
 
 from finbatch.app import create_app
+from tests.support.race import race
 
 
 def _create(client, tenant, code, **extra):
@@ -50,6 +49,30 @@ def test_page_size_is_capped_and_cursors_are_checked(client, tenant):
 
 # --- idempotency ---------------------------------------------------------------------------------
 
+@pytest.mark.parametrize(("query", "field", "code"), [
+    ("limit=5&limit=7", "query.limit", "repeated"),
+    ("cursor=abc&cursor=def", "query.cursor", "repeated"),
+    ("customer_id=a&customer_id=b", "query.customer_id", "repeated"),
+    ("limit=5.0", "query.limit", "invalid"),
+    ("limit=%205", "query.limit", "invalid"),
+    ("limit=1_0", "query.limit", "invalid"),
+    ("limit=%2B5", "query.limit", "invalid"),
+])
+def test_query_strings_are_read_strictly(client, tenant, query, field, code):
+    """Regression (API fuzzing): a repeated parameter silently took its last value, and pydantic
+    read 5.0, " 5", 1_0 and +5 as the integer 5; a client sending either has a bug to hear about."""
+    response = client.get(f"/v1/invoices?{query}", headers=tenant.headers())
+    assert response.status_code == 422, response.text
+    assert (response.json()["errors"][0]["field"], response.json()["errors"][0]["code"]) == (field, code)
+
+
+def test_a_strict_query_still_reads_good_values(client, tenant):
+    assert client.get("/v1/invoices?limit=05", headers=tenant.headers()).status_code == 200
+    assert client.get("/v1/events?after=0&limit=2", headers=tenant.headers()).status_code == 200
+    unauthenticated = client.get("/v1/invoices?limit=5")
+    assert unauthenticated.status_code == 401
+
+
 def test_idempotency_key_replays_the_stored_response(client, tenant):
     headers = tenant.headers() | {"Idempotency-Key": "create-1100"}
     body = {"code": "1100", "name": "Receivables", "type": "asset"}
@@ -83,20 +106,8 @@ def test_idempotency_keys_are_per_tenant(client, tenant, other_tenant):
 def test_concurrent_requests_with_one_key_create_one_record(app, tenant):
     headers = tenant.headers() | {"Idempotency-Key": "race"}
     body = {"code": "7000", "name": "Raced", "type": "expense"}
-    results: list[int] = []
-    barrier = threading.Barrier(8)
-
-    def post():
-        with TestClient(app) as c:
-            barrier.wait()
-            results.append(c.post("/v1/gl-accounts", headers=headers, json=body).status_code)
-
-    threads = [threading.Thread(target=post) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert results == [201] * 8
+    responses = race(app, 8, lambda c, n: c.post("/v1/gl-accounts", headers=headers, json=body))
+    assert [r.status_code for r in responses] == [201] * 8
     with TestClient(app) as c:
         assert len(c.get("/v1/gl-accounts", headers=tenant.headers()).json()["items"]) == 1
 
@@ -125,22 +136,10 @@ def test_etag_and_if_match(client, tenant):
 def test_parallel_updates_with_one_if_match_let_exactly_one_win(app, tenant):
     with TestClient(app) as c:
         account = _create(c, tenant, "1100").json()
-    results: list[int] = []
-    barrier = threading.Barrier(10)
-
-    def patch(n):
-        with TestClient(app) as c:
-            barrier.wait()
-            results.append(c.patch(f"/v1/gl-accounts/{account['id']}",
-                                   headers=tenant.headers() | {"If-Match": '"1"'},
-                                   json={"name": f"Writer {n}"}).status_code)
-
-    threads = [threading.Thread(target=patch, args=(n,)) for n in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(results) == [200] + [412] * 9
+    responses = race(app, 10, lambda c, n: c.patch(
+        f"/v1/gl-accounts/{account['id']}", headers=tenant.headers() | {"If-Match": '"1"'},
+        json={"name": f"Writer {n}"}))
+    assert sorted(r.status_code for r in responses) == [200] + [412] * 9
 
 
 # --- limits and errors ---------------------------------------------------------------------------

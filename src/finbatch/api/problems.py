@@ -124,10 +124,7 @@ def validation_error(exc: RequestValidationError) -> FinbatchError:
             loc = loc[1:]
         fields.append(FieldError(".".join(loc) or "body", item.get("msg", "is invalid"),
                                  item.get("type", "invalid")))
-    first = fields[0] if fields else FieldError("body", "is invalid")
-    message = f"{first.field}: {first.message}" if len(fields) == 1 else \
-        f"{len(fields)} fields are invalid: " + ", ".join(f.field for f in fields)
-    return ValidationFailed(message, errors=fields)
+    return ValidationFailed.of(fields)
 
 
 def to_finbatch_error(exc: Exception) -> FinbatchError:

@@ -52,6 +52,14 @@ class ValidationFailed(FinbatchError):
     def single(cls, field_name: str, message: str, code: str = "invalid") -> ValidationFailed:
         return cls(f"{field_name}: {message}", errors=[FieldError(field_name, message, code)])
 
+    @classmethod
+    def of(cls, fields: list[FieldError]) -> ValidationFailed:
+        """One error naming every field (the message names the field, or counts them)."""
+        first = fields[0] if fields else FieldError("body", "is invalid")
+        message = f"{first.field}: {first.message}" if len(fields) <= 1 else \
+            f"{len(fields)} fields are invalid: " + ", ".join(f.field for f in fields)
+        return cls(message, errors=fields or [first])
+
 
 class Unauthenticated(FinbatchError):
     """No credentials, or credentials that are unknown, expired or revoked."""
