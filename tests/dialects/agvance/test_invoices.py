@@ -42,6 +42,54 @@ def test_no_items_means_every_invoice_ordered_by_number(client, farm_books):
     assert numbers(client, farm_books, {}) == ALL
 
 
+def test_a_json_null_body_means_no_items_and_the_document_says_so(client, farm_books):
+    """Regression (API fuzzing): a JSON ``null`` body is read as no items (as Json.NET binds it),
+    but the document allowed only an object, so the accepted request "violated" it."""
+    from jsonschema import Draft202012Validator
+
+    content = client.get("/openapi.json").json()["paths"][PATH]["post"]["requestBody"]["content"]
+    for media_type in ("application/json", "text/json"):
+        assert numbers(client, farm_books, content=b"null",
+                       headers={"Content-Type": media_type}) == ALL
+        validator = Draft202012Validator(content[media_type]["schema"])
+        assert validator.is_valid(None) and validator.is_valid({"InvoiceListRequestItems": []})
+        assert not validator.is_valid([]) and not validator.is_valid("null")
+
+
+def test_a_null_item_does_not_filter_and_the_document_says_so(client, farm_books):
+    """Regression (API fuzzing): ``[null, null]`` is read as two items that do not filter, but the
+    document allowed only objects as items, so the accepted request "violated" it."""
+    from jsonschema import Draft202012Validator
+
+    assert numbers(client, farm_books, json={"InvoiceListRequestItems": [None, None]}) == ALL
+    schema = client.get("/openapi.json").json()["paths"][PATH]["post"]["requestBody"]["content"][
+        "application/json"]["schema"]
+    validator = Draft202012Validator(schema)
+    assert validator.is_valid({"InvoiceListRequestItems": [None, {"customerId": "G100"}]})
+    assert not validator.is_valid({"InvoiceListRequestItems": [1]})
+
+
+def test_the_document_states_the_values_json_net_binds(client, farm_books):
+    """Regression (API fuzzing): the parser reads values as Json.NET binds them (numbers as text,
+    text as numbers and booleans, blanks as no filter, statuses in any case, US dates); the
+    document now states each form, and what it refuses is refused."""
+    from jsonschema import Draft202012Validator
+
+    schema = client.get("/openapi.json").json()["paths"][PATH]["post"]["requestBody"]["content"][
+        "application/json"]["schema"]
+    validator = Draft202012Validator(schema)
+    lenient = {"customerId": " G200 ", "fiscalStartMonth": " 1 ", "fiscalEndMonth": "",
+               "voidOnly": "False", "paidStatus": "partial", "invoiceStartDate": "1/1/2026",
+               "invoiceEndDate": " ", "startInvoiceNumber": "0"}
+    assert validator.is_valid({"InvoiceListRequestItems": [lenient]})
+    assert numbers(client, farm_books, lenient) == ["2", "4"]
+    for field, value in [("customerId", "G" + " " * 64), ("customerId", 1.5),
+                         ("fiscalStartMonth", "1.0"), ("fiscalStartMonth", 13), ("voidOnly", "yes"),
+                         ("voidOnly", 1), ("paidStatus", "Overdue"), ("invoiceStartDate", "2026/1/1")]:
+        assert not validator.is_valid({"InvoiceListRequestItems": [{field: value}]}), (field, value)
+        assert field in error(client, farm_books, json={"InvoiceListRequestItems": [{field: value}]})
+
+
 def test_overlapping_items_are_united_without_duplicates(client, farm_books):
     g100 = numbers(client, farm_books, {"customerId": "G100"})
     elm_or_feb = numbers(client, farm_books, {"locationId": "ELM"}, {"fiscalStartMonth": 2, "fiscalEndMonth": 2})

@@ -56,7 +56,10 @@ def test_agvance_route(spec):
     content = operation["requestBody"]["content"]
     assert set(content) == {"application/json", "text/json", "application/xml", "text/xml",
                             "application/x-www-form-urlencoded"}
-    item = content["application/json"]["schema"]["properties"]["InvoiceListRequestItems"]["anyOf"][0]["items"]
+    request, null = content["application/json"]["schema"]["anyOf"]  # a JSON null means no items
+    assert null == {"type": "null"}
+    item, null_item = request["properties"]["InvoiceListRequestItems"]["anyOf"][0]["items"]["anyOf"]
+    assert null_item == {"type": "null"}  # a null item does not filter
     assert set(item["properties"]) == {
         "customerId", "locationId", "transactionStartDate", "transactionEndDate", "invoiceStartDate",
         "invoiceEndDate", "fiscalStartMonth", "fiscalEndMonth", "paidStatus", "voidOnly",

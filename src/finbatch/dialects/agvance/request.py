@@ -150,9 +150,9 @@ def _text(where: str, value: Any) -> str | None:
         value = str(value)
     if not isinstance(value, str):
         raise bad(f"{where} must be text")
-    value = value.strip()
-    if len(value) > MAX_TEXT:
+    if len(value) > MAX_TEXT:  # measured as sent, as the document's maxLength is
         raise bad(f"{where} is longer than {MAX_TEXT} characters")
+    value = value.strip()
     if _CONTROL.search(value):  # PostgreSQL cannot even compare text holding NUL
         raise bad(f"{where} holds control characters")
     return value or None

@@ -47,6 +47,9 @@ RawBody = Annotated[bytes, Depends(_raw_body)]
 _WINDOW = "UTC date and time, yyyy-MM-ddTHH:mm:ss without a zone; inclusive; empty: unbounded " \
           "(the name matches case-insensitively)."
 _REQUEST_SCHEMA = inline_schema(ClsInvoiceListRequest)
+#: A JSON body may also be ``null``: Json.NET binds it to no request, which means no items (every
+#: invoice in the window), and the route reads it so (``request._json_items``).
+_JSON_SCHEMA = {"anyOf": [_REQUEST_SCHEMA, {"type": "null"}]}
 _XML_SCHEMA = {**_REQUEST_SCHEMA, "xml": {"name": "InvoiceListRequest",
                                           "namespace": render.NAMESPACE}}
 _FORM_SCHEMA = {**inline_schema(ClsInvoiceListRequestItem),
@@ -73,8 +76,8 @@ OPENAPI: dict[str, Any] = {
     "parameters": [_window("lastModifiedOnOrAfterUtc", "Modified on or after: "),
                    _window("lastModifiedOnOrBeforeUtc", "Modified on or before: ")],
     "requestBody": {"required": False, "content": {
-        "application/json": {"schema": _REQUEST_SCHEMA},
-        "text/json": {"schema": _REQUEST_SCHEMA},
+        "application/json": {"schema": _JSON_SCHEMA},
+        "text/json": {"schema": _JSON_SCHEMA},
         "application/xml": {"schema": _XML_SCHEMA},
         "text/xml": {"schema": _XML_SCHEMA},
         "application/x-www-form-urlencoded": {"schema": _FORM_SCHEMA},

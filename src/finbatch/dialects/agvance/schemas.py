@@ -11,13 +11,38 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from finbatch.dialects.common import DecimalNumber as Number
 
-Code = Annotated[str, StringConstraints(max_length=64)]
-DateText = Annotated[str, Field(json_schema_extra={"format": "date"},
-                                description="yyyy-MM-dd or MM/dd/yyyy")]
+# The request item's values as ``request.py`` reads them, Json.NET-style: text may come as a
+# number, numbers and booleans as text, and a blank value does not filter. Each schema states
+# exactly what is read (a value it refuses is refused), so the document and the parser agree.
+_BLANK_OR = r"^\s*({})?\s*$"  # surrounding whitespace is ignored; blank means no filter
+
+
+def _wire(*schemas: dict[str, Any]) -> WithJsonSchema:
+    return WithJsonSchema({"anyOf": list(schemas)} if len(schemas) > 1 else schemas[0])
+
+
+def _any_case(*words: str) -> str:
+    return "|".join("".join(f"[{c.upper()}{c.lower()}]" for c in word) for word in words)
+
+
+Code = Annotated[str | int, _wire({"type": "string", "maxLength": 64}, {"type": "integer"})]
+#: ``yyyy-MM-dd`` (a date/time is cut to its date in its zone), ``MM/dd/yyyy`` or WCF
+#: ``/Date(ms)/``: a pattern, not ``format: date``, because the US form and blanks are valid too.
+DateText = Annotated[str, _wire({"type": "string", "pattern": _BLANK_OR.format(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ].*)?|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}|\\?/Date\(.*\)\\?/")}),
+    Field(description="yyyy-MM-dd or MM/dd/yyyy; blank: no filter")]
+_WHOLE_TEXT = {"type": "string", "pattern": _BLANK_OR.format(r"[+-]?[0-9]{1,19}")}
+Month = Annotated[int | str, _wire({"type": "integer", "minimum": 1, "maximum": 12}, _WHOLE_TEXT)]
+InvoiceNumber = Annotated[int | str, _wire({"type": "integer", "minimum": 0,
+                                            "maximum": 2**63 - 1}, _WHOLE_TEXT)]
+Flag = Annotated[bool | str, _wire({"type": "boolean"}, {
+    "type": "string", "pattern": _BLANK_OR.format(_any_case("true", "false") + "|0|1")})]
+PaidStatus = Annotated[str, _wire({"type": "string", "maxLength": 64, "pattern": _BLANK_OR.format(
+    _any_case("Paid", "Unpaid", "Partial"))})]
 
 
 class ClsInvoiceListRequestItem(BaseModel):
@@ -34,23 +59,25 @@ class ClsInvoiceListRequestItem(BaseModel):
         None, description="Recorded on or before this day.")
     invoiceStartDate: DateText | None = Field(None, description="Invoice date on or after.")  # noqa: N815
     invoiceEndDate: DateText | None = Field(None, description="Invoice date on or before.")  # noqa: N815
-    fiscalStartMonth: int | None = Field(None, ge=1, le=12,  # noqa: N815
-                                         description="Fiscal period 1..12 of any fiscal year.")
-    fiscalEndMonth: int | None = Field(None, ge=1, le=12)  # noqa: N815
-    paidStatus: Literal["Paid", "Unpaid", "Partial", ""] | None = Field(  # noqa: N815
-        None, description="Paid (fully), Unpaid (nothing settled) or Partial; empty: all.")
-    voidOnly: bool | None = Field(None, description="Voided invoices only.")  # noqa: N815
+    fiscalStartMonth: Month | None = Field(  # noqa: N815
+        None, description="Fiscal period 1..12 of any fiscal year.")
+    fiscalEndMonth: Month | None = None  # noqa: N815
+    paidStatus: PaidStatus | None = Field(  # noqa: N815
+        None, description="Paid (fully), Unpaid (nothing settled) or Partial, in any case; "
+                          "empty: all.")
+    voidOnly: Flag | None = Field(None, description="Voided invoices only.")  # noqa: N815
     voidStartDate: DateText | None = Field(None, description="Voided on or after.")  # noqa: N815
     voidEndDate: DateText | None = Field(None, description="Voided on or before.")  # noqa: N815
-    startInvoiceNumber: int | None = Field(None, ge=0, le=2**63 - 1)  # noqa: N815
-    endInvoiceNumber: int | None = Field(None, ge=0, le=2**63 - 1)  # noqa: N815
+    startInvoiceNumber: InvoiceNumber | None = None  # noqa: N815
+    endInvoiceNumber: InvoiceNumber | None = None  # noqa: N815
 
 
 class ClsInvoiceListRequest(BaseModel):
     model_config = ConfigDict(title="clsInvoiceListRequest")
 
-    InvoiceListRequestItems: list[ClsInvoiceListRequestItem] | None = Field(
-        None, max_length=100, description="United (OR); none: every invoice in the window.")
+    InvoiceListRequestItems: list[ClsInvoiceListRequestItem | None] | None = Field(
+        None, max_length=100, description="United (OR); none: every invoice in the window. A "
+        "null item, like an empty one, does not filter (Json.NET binds it so).")
 
 
 class AgvInvoiceHeader(BaseModel):
