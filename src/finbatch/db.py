@@ -161,15 +161,19 @@ def refresh_statistics(session: Session, tables: tuple[str, ...] | dict[str, int
     written = tables if isinstance(tables, dict) else dict.fromkeys(tables, rows)
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres:
-        # below the minimum, autovacuum catches up with small writes
-        written = {name: n for name, n in written.items() if n >= STALE_MIN_ROWS}
+        written = {name: n for name, n in written.items() if n > 0}
         if not written:
             return
+        # A table never analysed (reltuples -1) is analysed whatever the write's size: plans
+        # made without statistics stay cached in each connection, and one of them (the journal
+        # lines' foreign-key check) then reads every entry of the tenant per line. Below the
+        # minimum, autovacuum catches up with small writes to a table that has statistics.
         stale = [name for name, tuples, changed in session.execute(text(
             "SELECT c.relname, c.reltuples, coalesce(s.n_mod_since_analyze, 0) FROM pg_class c "
             "LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relname = ANY(:names) "
             "AND c.relnamespace = to_regnamespace(current_schema())"), {"names": list(written)})
-            if tuples < 0 or written[name] + changed > STALE_FRACTION * tuples]
+            if tuples < 0 or (written[name] >= STALE_MIN_ROWS
+                              and written[name] + changed > STALE_FRACTION * tuples)]
         if stale:
             session.execute(text("ANALYZE " + ", ".join(sorted(stale))))
         return

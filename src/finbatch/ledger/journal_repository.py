@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import delete, func, select, update
 
 from finbatch.bulk import BulkInsert
+from finbatch.db import refresh_statistics
 from finbatch.kit.ids import is_uuid
 from finbatch.ledger.entries import ENTRY_COLUMNS, LINE_COLUMNS, Source
 from finbatch.ledger.models import GLAccount, JournalEntry, JournalLine, PostingRun
@@ -159,6 +160,11 @@ class JournalRepository(TenantRepository[JournalEntry]):
         Rows are tuples from ``entries.line_rows`` and ``entries.entry_row``, written in bulk."""
         BulkInsert(self.session, JournalLine.__table__, LINE_COLUMNS).write(lines)
         BulkInsert(self.session, JournalEntry.__table__, ENTRY_COLUMNS).write(entries)
+        # before the commit checks the lines' foreign keys: a journal that grew from nothing in
+        # this run has no statistics, and the check's plan without them reads every entry of the
+        # tenant for each line (a first posting of 60,000 invoices took 9 minutes on PostgreSQL)
+        refresh_statistics(self.session, {JournalEntry.__tablename__: len(entries),
+                                          JournalLine.__tablename__: len(lines)})
 
     def count_in_run(self, run_id: str) -> int:
         return self.session.execute(select(func.count()).select_from(JournalEntry).where(

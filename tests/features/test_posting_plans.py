@@ -1,0 +1,51 @@
+"""How a posting reads the journal while it writes it: by index from its first chunk on, even in a
+database whose journal has never had statistics (PostgreSQL plans from them, and caches the plans
+of its foreign-key checks in each connection)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from finbatch.batches import service as batches
+from finbatch.batches.service import Actor
+from finbatch.jobs.handlers import Worker
+from finbatch.ledger import posting
+from tests.conftest import make_tenant
+from tests.support.volume import invoices, ledger_ready_tenant
+
+
+def _rows_read(database, table: str) -> int:
+    """Rows of ``table`` read so far by sequential and index scans, all connections together."""
+    database.dispose()  # a backend reports its counters when it ends
+    with database.reading() as session:
+        return session.execute(text(
+            "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM "
+            "pg_stat_user_tables WHERE relname = :t"), {"t": table}).scalar_one()
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"])
+def test_a_first_posting_reads_each_entry_a_few_times_not_once_per_line(engine_name, database):
+    """Regression: a tenant's first posting of 60,000 invoices took 9 minutes on PostgreSQL. Each
+    line's foreign key to its entry is checked at commit with a plan made while
+    ``journal_entries`` had no statistics, which walked the tenant's entries by another index, so
+    each chunk read every entry written before it once per line (quadratic). The journal's
+    statistics are now refreshed as a posting writes it; 10,000 invoices post in 1.5 s instead of
+    14 s."""
+    tenant = ledger_ready_tenant(database, make_tenant(database, "firstpost").id)
+    entries = 3 * posting.CHUNK
+    batch_id = invoices(database, tenant, entries, day=date(2026, 3, 5))
+    with database.unit_of_work() as session:
+        batch = batches.require_batch(session, tenant.id, batch_id, for_update=True)
+        batches.apply_action(session, tenant, batch, "close", Actor("test"))
+        posting.start_posting(session, tenant, batch, Actor("test"))
+    before = _rows_read(database, "journal_entries")
+    Worker(database).drain()
+    read = _rows_read(database, "journal_entries") - before
+    with database.reading() as session:
+        assert batches.require_batch(session, tenant.id, batch_id).status == "posted"
+    # the lines' checks (two per entry), the balance check and the run's count: a few reads per
+    # entry; the quadratic plan read 36,000,000 rows here
+    assert read <= 10 * entries, f"{read:,} rows of journal_entries read to post {entries:,}"
