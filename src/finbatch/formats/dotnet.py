@@ -151,6 +151,10 @@ _ISO = re.compile(
     r"(Z|z|[+-]\d{2}(?::?\d{2})?)?)?", re.ASCII)
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
 _WCF = re.compile(r"\\?/Date\((-?\d{1,15})([+-]\d{4})?\)\\?/", re.ASCII)
+#: The text forms ``parse_datetime`` reads (which include ``parse_date``'s), as one regular
+#: expression for documents that state them (``[0-9]`` for ``\d``: the same under ``re.ASCII``,
+#: and in JSON Schema's ECMA dialect too). Validity (month 13, too many digits) is still the parser's.
+DATETIME_FORMS = "|".join(p.pattern.replace(r"\d", "[0-9]") for p in (_ISO, _US_DATE, _WCF))
 _ACCEPTED = ("expected yyyy-MM-ddTHH:mm:ss[.fffffff][Z|±hh:mm], yyyy-MM-dd, MM/dd/yyyy "
              "or /Date(ms±hhmm)/")
 
@@ -222,6 +226,8 @@ def parse_date(text: str) -> date:
 
 # re.ASCII: \d must not accept other scripts' digits (int() and Decimal() would read "١٢")
 _INT = re.compile(r"[+-]?\d{1,19}", re.ASCII)
+#: The text form ``parse_int`` reads, for documents (as ``DATETIME_FORMS``).
+INTEGER_FORM = _INT.pattern.replace(r"\d", "[0-9]")
 _DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)", re.ASCII)
 
 

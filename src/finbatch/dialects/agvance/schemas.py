@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from finbatch.dialects.common import DecimalNumber as Number
+from finbatch.formats import dotnet
 
 # The request item's values as ``request.py`` reads them, Json.NET-style: text may come as a
 # number, numbers and booleans as text, and a blank value does not filter. Each schema states
@@ -31,11 +32,12 @@ def _any_case(*words: str) -> str:
 
 Code = Annotated[str | int, _wire({"type": "string", "maxLength": 64}, {"type": "integer"})]
 #: ``yyyy-MM-dd`` (a date/time is cut to its date in its zone), ``MM/dd/yyyy`` or WCF
-#: ``/Date(ms)/``: a pattern, not ``format: date``, because the US form and blanks are valid too.
-DateText = Annotated[str, _wire({"type": "string", "pattern": _BLANK_OR.format(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ].*)?|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}|\\?/Date\(.*\)\\?/")}),
-    Field(description="yyyy-MM-dd or MM/dd/yyyy; blank: no filter")]
-_WHOLE_TEXT = {"type": "string", "pattern": _BLANK_OR.format(r"[+-]?[0-9]{1,19}")}
+#: ``/Date(ms)/``, as ``formats.dotnet`` reads them: a pattern, not ``format: date``, because the
+#: US form and blanks are valid too.
+DateText = Annotated[str, _wire({"type": "string",
+                                 "pattern": _BLANK_OR.format(dotnet.DATETIME_FORMS)}),
+                     Field(description="yyyy-MM-dd or MM/dd/yyyy; blank: no filter")]
+_WHOLE_TEXT = {"type": "string", "pattern": _BLANK_OR.format(dotnet.INTEGER_FORM)}
 Month = Annotated[int | str, _wire({"type": "integer", "minimum": 1, "maximum": 12}, _WHOLE_TEXT)]
 InvoiceNumber = Annotated[int | str, _wire({"type": "integer", "minimum": 0,
                                             "maximum": 2**63 - 1}, _WHOLE_TEXT)]
