@@ -1,3 +1,4 @@
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -42,6 +43,9 @@ def test_uuid7_is_time_ordered_and_unique():
     assert ids == sorted(ids)
     assert len(set(ids)) == len(ids)
     assert all(is_uuid(i) and i[14] == "7" for i in ids[:10])
+    # canonical text: what uuid.UUID prints, version 7, RFC 9562 variant
+    assert all(str(uuid.UUID(i)) == i and uuid.UUID(i).version == 7
+               and uuid.UUID(i).variant == uuid.RFC_4122 for i in ids)
 
 
 def test_cursors_round_trip_and_reject_tampering():

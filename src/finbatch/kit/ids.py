@@ -34,7 +34,13 @@ def uuid7() -> str:
     rand_a = rand >> 62
     rand_b = rand & ((1 << 62) - 1)
     value = (ms & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
-    return str(uuid.UUID(int=value))
+    # str(uuid.UUID(int=value)) without the object: a posting makes one id per journal entry
+    digits = f"{value:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+#: Sorts before every other UUID: the lower bound of a walk in id order that has not started.
+NIL_UUID = "00000000-0000-0000-0000-000000000000"
 
 
 def is_uuid(text: str) -> bool:
