@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select, update
 
 from finbatch.bulk import BulkInsert
 from finbatch.db import refresh_statistics
-from finbatch.kit.ids import is_uuid
+from finbatch.kit.ids import NIL_UUID, is_uuid
 from finbatch.ledger.entries import ENTRY_COLUMNS, LINE_COLUMNS, Source
 from finbatch.ledger.models import GLAccount, JournalEntry, JournalLine, PostingRun
 from finbatch.receivables.models import ARLine, ARTaxLine, ARTransaction, Customer
@@ -39,12 +39,11 @@ class PostingSourceRepository(TenantRepository[ARTransaction]):
 
     def chunk(self, batch_id: str, *, after_id: str | None, limit: int) -> list[Source]:
         """The next ``limit`` postable transactions of the batch after ``after_id``, with their
-        lines and taxes (read by id range, not by a list of ids: one plan for every chunk)."""
+        lines and taxes (read by id range, not by a list of ids, and the first chunk after the nil
+        UUID: one plan for every chunk, a range of the batch's index in id order)."""
         t = ARTransaction
         conn = self.session.connection()  # Core rows: no ORM bookkeeping per transaction
-        window = [t.tenant_id == self.tenant_id, *_postable(batch_id)]
-        if after_id:
-            window.append(t.id > after_id)
+        window = [t.tenant_id == self.tenant_id, *_postable(batch_id), t.id > (after_id or NIL_UUID)]
         stmt = (select(t.id, t.kind, t.number, t.transaction_type, t.business_unit_id,
                        t.commerce_type, t.currency, t.fx_rate, t.date, t.amount, t.fee,
                        t.payment_account, t.customer_id,

@@ -82,7 +82,8 @@ class ARTransaction(Base):
                              ["business_units.tenant_id", "business_units.id"]),
         # per-kind lists in id order (the /v1 list endpoints)
         Index(None, "tenant_id", "kind", "id"),
-        Index(None, "tenant_id", "batch_id", "kind"),
+        # a batch in id order: posting's chunks, the batch's pages (migration 0009)
+        Index(None, "tenant_id", "batch_id", "id"),
         Index(None, "tenant_id", "kind", "number", unique=True),
         Index(None, "tenant_id", "kind", "external_ref", unique=True),
         Index(None, "tenant_id", "customer_id"),
