@@ -24,13 +24,25 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, islice
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Boolean, Date, DateTime, Table, Uuid
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
+
+from finbatch.orm import DecimalText, UTCDateTime
 
 #: Rows per SQLite statement (fewer when the columns would pass the driver's variable limit); past
 #: a few dozen rows the statement journal's cost is spread thin, and the SQL text stays small.
 SQLITE_ROWS_PER_STATEMENT = 500
+
+
+def _by_value(column_type: TypeEngine) -> bool:
+    """Whether equal values of ``column_type`` are always stored alike, so that one conversion
+    serves every equal value of a column (a posting's creation instant, batch and run, an import's
+    dates and rates): identifiers, dates, instants (equal instants are one UTC text), exact
+    decimals (equal numbers normalise to one text) and booleans. Not JSON, whose values do not
+    hash."""
+    return isinstance(column_type, (Uuid, Date, DateTime, Boolean, UTCDateTime, DecimalText))
 
 
 class BulkInsert:
@@ -44,9 +56,11 @@ class BulkInsert:
         if missing:
             raise ValueError(f"{table.name} has no column {', '.join(missing)}")
         self.columns = tuple(columns)
-        processors = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+        types = [table.c[c].type for c in columns]
+        processors = [t.dialect_impl(dialect).bind_processor(dialect) for t in types]
         self._processed: list[tuple[int, Callable[[Any], Any]]] = [
             (i, p) for i, p in enumerate(processors) if p is not None]
+        self._memoised = frozenset(i for i, _ in self._processed if _by_value(types[i]))
         self.table_name = table.name
         names = ", ".join(self.columns)
         if self.postgres:
@@ -101,7 +115,12 @@ class BulkInsert:
                 if len(values) != width * len(part):
                     raise ValueError(f"{self.table_name}: every row needs {width} values")
                 for index, process in self._processed:  # one column at a time
-                    values[index::width] = map(process, values[index::width])
+                    column = values[index::width]
+                    if index in self._memoised:  # each distinct value converted once
+                        converted = {value: process(value) for value in set(column)}
+                        values[index::width] = map(converted.__getitem__, column)
+                    else:
+                        values[index::width] = map(process, column)
                 sql = statements.get(len(part))
                 if sql is None:
                     sql = statements[len(part)] = self.sql + ", ".join([self._row_marks] * len(part))
