@@ -18,7 +18,7 @@ from sqlalchemy import text
 from bench import common
 from finbatch.kit.cursors import encode_cursor
 
-REQUESTS = 200
+REQUESTS = 100
 
 
 def _cursor_at(ctx, fraction: float) -> str:
