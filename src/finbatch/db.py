@@ -177,11 +177,7 @@ def refresh_statistics(session: Session, tables: tuple[str, ...] | dict[str, int
         if stale:
             session.execute(text("ANALYZE " + ", ".join(sorted(stale))))
         return
-    known = {}
-    if session.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first():
-        # each of a table's rows there starts with its row count when it was analysed
-        known = {name: int(stat.split()[0]) for name, stat in session.execute(text(
-            "SELECT tbl, stat FROM sqlite_stat1"))}
+    known = _sqlite_analysed_rows(session)
     # No minimum size on SQLite: it never gathers statistics by itself, so a table growing by
     # small writes would keep none (or a tiny table's) forever. Analysing when a write adds a
     # fifth of the table costs, amortised, a constant per row written.
@@ -189,3 +185,35 @@ def refresh_statistics(session: Session, tables: tuple[str, ...] | dict[str, int
              if n > 0 and (name not in known or n > STALE_FRACTION * known[name])]
     for name in sorted(stale):
         session.execute(text(f"ANALYZE {name}"))
+
+
+def ensure_statistics(session: Session, tables: tuple[str, ...]) -> None:
+    """Analyse those of ``tables`` that have never been analysed, before a job that reads them
+    in bulk (a posting reads transactions with their lines, taxes and customers).
+
+    Their data may be minutes old, written row by row through the API, which leaves statistics to
+    autovacuum (PostgreSQL, within a minute) or to nobody (SQLite). Planned without any, a
+    posting's read of a chunk joined each transaction to every customer of the tenant on
+    PostgreSQL (measured: 0.4 s per chunk of 2,000 with 2,000 customers, growing with them).
+    Tables with statistics, even stale ones, are left as they are: a plan from old statistics
+    still knows the table's keys are selective.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        never = [name for (name,) in session.execute(text(
+            "SELECT c.relname FROM pg_class c WHERE c.relname = ANY(:names) AND c.reltuples < 0 "
+            "AND c.relnamespace = to_regnamespace(current_schema())"), {"names": list(tables)})]
+        if never:
+            session.execute(text("ANALYZE " + ", ".join(sorted(never))))
+        return
+    known = _sqlite_analysed_rows(session)
+    for name in sorted(set(tables) - set(known)):
+        session.execute(text(f"ANALYZE {name}"))
+
+
+def _sqlite_analysed_rows(session: Session) -> dict[str, int]:
+    """Row counts of the tables SQLite has statistics for, as of their last analysis."""
+    if not session.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first():
+        return {}
+    # each of a table's rows there starts with its row count when it was analysed
+    return {name: int(stat.split()[0]) for name, stat in session.execute(text(
+        "SELECT tbl, stat FROM sqlite_stat1"))}

@@ -31,7 +31,7 @@ from finbatch.batches import service as batches
 from finbatch.batches.models import ARBatch
 from finbatch.batches.repository import BatchRepository
 from finbatch.batches.service import Actor
-from finbatch.db import refresh_statistics
+from finbatch.db import ensure_statistics, refresh_statistics
 from finbatch.events.service import record_change
 from finbatch.fiscal import service as fiscal
 from finbatch.jobs import queue
@@ -58,6 +58,8 @@ from finbatch.ledger.rules import Account, RuleBook
 from finbatch.tenancy.auth import TenantContext
 
 CHUNK = 2000
+#: What a posting reads in bulk (and ``gl_accounts``, which its lines' foreign keys look up).
+SOURCE_TABLES = ("ar_transactions", "ar_lines", "ar_tax_lines", "customers", "gl_accounts")
 SYSTEM = Actor("system:posting")
 POSTABLE_FROM = lifecycle.ACTIONS["post"][0]
 
@@ -167,9 +169,10 @@ class PostBatch:
         tid = ctx.tenant.id
         batch_id, run_id = ctx.payload["batch_id"], ctx.payload["run_id"]
         after, done, lines_written = ctx.checkpoint, ctx.done, 0
-        with ctx.db.reading() as session:
+        with ctx.db.unit_of_work() as session:
             batch = batches.require_batch(session, tid, batch_id)
             period = (batch.fiscal_year_id, batch.fiscal_period)
+            ensure_statistics(session, SOURCE_TABLES)
         while True:
             with ctx.db.unit_of_work() as session:
                 sources = PostingSourceRepository(session, tid).chunk(batch_id, after_id=after,
