@@ -433,8 +433,11 @@ def _write(session: Session, tenant: TenantContext, records: list[Record], actor
         _insert_all(session, model, batch_rows,
                     progress if model is ARTransaction else lambda n: None)
     # receivables already in the database whose settled the file changed (loaded, locked, and
-    # updated in memory by the checks): a new version each
-    touched = [t for t in states.values() if t in session and t in session.dirty]
+    # updated in memory by the checks): a new version and an "updated" event each, as the API
+    # gives them. Found by the allocations and not by ``session.dirty``: the autoflush of the
+    # first query above has already written the new settled, so none is dirty any more.
+    allocated = {target_id for record in new for target_id, _ in record.resolved.allocations}
+    touched = [t for t in states.values() if t in session and t.id in allocated]
     for target in touched:
         target.version += 1
         target.modified_at = now
