@@ -145,3 +145,19 @@ def test_import_events_carry_the_api_documents(client, tenant, database, tmp_pat
         for event in pending:
             assert dumps(event.data) == dumps(shown[event.record_id])
         session.rollback()
+
+
+def test_import_pays_an_invoice_the_same_file_updates(client, tenant, database_url, tmp_path):
+    """A new payment applied to an invoice the file also upserts is checked against the stored
+    invoice (the file gives it the database's id)."""
+    books = _setup(client, tenant)
+    path = tmp_path / "good.csv"
+    path.write_text(GOOD)
+    finbatch(database_url, "import", str(path), "--tenant", "acme")
+    header, first, second = GOOD.splitlines()[:3]
+    path.write_text("\n".join([header, first, second,
+                               "payment,PAY-3,MAIN,C1,2026-03-06,S,27.10,,,,,INV-1,1010", ""]))
+    summary = json.loads(finbatch(database_url, "import", str(path), "--tenant", "acme").stdout)
+    assert (summary["created"], summary["unchanged"], summary["errors"]) == (1, 1, 0)
+    invoices = {i["external_ref"]: i for i in books.get("/v1/invoices")["items"]}
+    assert (invoices["INV-1"]["paid_status"], invoices["INV-1"]["version"]) == ("paid", 2)
