@@ -22,11 +22,16 @@ from sqlalchemy import Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+_NOTHING = object()
+
 
 class BulkInsert:
-    """Insert tuples of ``columns`` (in that order) into ``table``."""
+    """Insert tuples of ``columns`` (in that order) into ``table``. Values of the ``stored``
+    columns are given as the driver receives them already (``orm.decimal_text`` of a decimal)
+    and are not converted again."""
 
-    def __init__(self, session: Session, table: Table, columns: Sequence[str]) -> None:
+    def __init__(self, session: Session, table: Table, columns: Sequence[str],
+                 stored: Sequence[str] = ()) -> None:
         self.session = session
         self.dialect = dialect = session.get_bind().dialect
         self.postgres = dialect.name == "postgresql"
@@ -34,9 +39,11 @@ class BulkInsert:
         if missing:
             raise ValueError(f"{table.name} has no column {', '.join(missing)}")
         self.columns = tuple(columns)
-        processors = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+        self._processors = {c: table.c[c].type.dialect_impl(dialect).bind_processor(dialect)
+                            for c in columns}
         self._processed: list[tuple[int, Callable[[Any], Any]]] = [
-            (i, p) for i, p in enumerate(processors) if p is not None]
+            (i, self._processors[c]) for i, c in enumerate(columns)
+            if self._processors[c] is not None and c not in stored]
         names = ", ".join(self.columns)
         if self.postgres:
             self.sql = f"COPY {table.name} ({names}) FROM STDIN"
@@ -47,12 +54,17 @@ class BulkInsert:
     def _prepared(self, rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
         if not self._processed:
             return rows
-        processed = self._processed
+        # rows often share a value (an import's instant in created_at and modified_at of each):
+        # a value that is the very object the column's last one was is converted only once
+        processed = [(index, process, [_NOTHING, None]) for index, process in self._processed]
 
         def convert(row: Sequence[Any]) -> list[Any]:
             values = list(row)
-            for index, process in processed:
-                values[index] = process(values[index])
+            for index, process, last in processed:
+                value = values[index]
+                if value is not last[0]:
+                    last[0], last[1] = value, process(value)
+                values[index] = last[1]
             return values
 
         return map(convert, rows)

@@ -436,9 +436,11 @@ def _write(session: Session, tenant: TenantContext, records: list[Record], actor
         allocs += [{"tenant_id": tenant.id, "id": uuid7(), "source_id": record.id,
                     "target_id": target_id, "amount": amount, "created_at": now}
                    for target_id, amount in r.allocations]
-    for model, batch_rows in ((ARTransaction, rows), (ARLine, lines), (ARTaxLine, taxes),
-                              (ARAllocation, allocs)):
-        _insert_all(session, model, batch_rows,
+    # the decimals are in the rows as the text DecimalText stores (the events render from it)
+    for model, batch_rows, stored in ((ARTransaction, rows, ("fx_rate",)),
+                                      (ARLine, lines, ("quantity", "unit_price")),
+                                      (ARTaxLine, taxes, ("rate",)), (ARAllocation, allocs, ())):
+        _insert_all(session, model, batch_rows, stored,
                     progress if model is ARTransaction else lambda n: None)
     # receivables already in the database whose settled the file changed (loaded, locked, and
     # updated in memory by the checks): a new version and an "updated" event each, as the API
@@ -474,10 +476,12 @@ def _write(session: Session, tenant: TenantContext, records: list[Record], actor
             report.updated += 1
 
 
-def _insert_all(session: Session, model, rows: list[dict], progress: Callable[[int], None]) -> None:
+def _insert_all(session: Session, model, rows: list[dict], stored: tuple[str, ...],
+                progress: Callable[[int], None]) -> None:
     """Write ``rows`` (dictionaries with the same keys) in bulk straight to the driver: the ORM's
     bulk insert inspected every dictionary and was a quarter of an import's time. A column the
-    rows leave out gets its scalar default, as the ORM would give it."""
+    rows leave out gets its scalar default, as the ORM would give it; ``stored`` columns hold
+    values as the driver receives them (``BulkInsert``)."""
     if not rows:
         return
     table = model.__table__
@@ -487,7 +491,7 @@ def _insert_all(session: Session, model, rows: list[dict], progress: Callable[[i
     if unfilled:
         raise ValueError(f"{table.name}: no value for {', '.join(unfilled)}")
     fill = tuple(c.default.arg if c.default is not None else None for c in missing)
-    writer = BulkInsert(session, table, given + [c.name for c in missing])
+    writer = BulkInsert(session, table, given + [c.name for c in missing], stored)
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start:start + CHUNK]
         writer.write([tuple(row[name] for name in given) + fill for row in chunk])
