@@ -35,6 +35,8 @@ from finbatch.orm import DecimalText, UTCDateTime
 #: a few dozen rows the statement journal's cost is spread thin, and the SQL text stays small.
 SQLITE_ROWS_PER_STATEMENT = 500
 
+_NOTHING = object()
+
 
 def _by_value(column_type: TypeEngine) -> bool:
     """Whether equal values of ``column_type`` are always stored alike, so that one conversion
@@ -46,9 +48,12 @@ def _by_value(column_type: TypeEngine) -> bool:
 
 
 class BulkInsert:
-    """Insert tuples of ``columns`` (in that order) into ``table``."""
+    """Insert tuples of ``columns`` (in that order) into ``table``. Values of the ``stored``
+    columns are given as the driver receives them already (``orm.decimal_text`` of a decimal)
+    and are not converted again."""
 
-    def __init__(self, session: Session, table: Table, columns: Sequence[str]) -> None:
+    def __init__(self, session: Session, table: Table, columns: Sequence[str],
+                 stored: Sequence[str] = ()) -> None:
         self.session = session
         self.dialect = dialect = session.get_bind().dialect
         self.postgres = dialect.name == "postgresql"
@@ -59,7 +64,7 @@ class BulkInsert:
         types = [table.c[c].type for c in columns]
         processors = [t.dialect_impl(dialect).bind_processor(dialect) for t in types]
         self._processed: list[tuple[int, Callable[[Any], Any]]] = [
-            (i, p) for i, p in enumerate(processors) if p is not None]
+            (i, p) for i, p in enumerate(processors) if p is not None and columns[i] not in stored]
         self._memoised = frozenset(i for i, _ in self._processed if _by_value(types[i]))
         self.table_name = table.name
         names = ", ".join(self.columns)
@@ -72,12 +77,17 @@ class BulkInsert:
     def _prepared(self, rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
         if not self._processed:
             return rows
-        processed = self._processed
+        # rows often share a value (an import's instant in created_at and modified_at of each):
+        # a value that is the very object the column's last one was is converted only once
+        processed = [(index, process, [_NOTHING, None]) for index, process in self._processed]
 
         def convert(row: Sequence[Any]) -> list[Any]:
             values = list(row)
-            for index, process in processed:
-                values[index] = process(values[index])
+            for index, process, last in processed:
+                value = values[index]
+                if value is not last[0]:
+                    last[0], last[1] = value, process(value)
+                values[index] = last[1]
             return values
 
         return map(convert, rows)

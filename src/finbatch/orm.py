@@ -67,15 +67,22 @@ class DecimalText(TypeDecorator[Decimal]):
     cache_ok = True
 
     def process_bind_param(self, value: Decimal | str | None, dialect: Any) -> str | None:
-        if value is None:
-            return None
-        number = value if isinstance(value, Decimal) else Decimal(value)
-        if not number.is_finite():
-            raise ValueError("non-finite decimal refused")
-        return format(number.normalize(), "f") if number != 0 else "0"
+        return decimal_text(value)
 
     def process_result_value(self, value: str | None, dialect: Any) -> Decimal | None:
         return None if value is None else Decimal(value)
+
+
+def decimal_text(value: Decimal | str | None) -> str | None:
+    """What ``DecimalText`` stores for ``value``: the canonical text (no exponent, no trailing
+    zeros, one zero for every zero). Reading it back and formatting it with ``"f"`` gives the
+    same text again."""
+    if value is None:
+        return None
+    number = value if isinstance(value, Decimal) else Decimal(value)
+    if not number.is_finite():
+        raise ValueError("non-finite decimal refused")
+    return format(number.normalize(), "f") if number != 0 else "0"
 
 
 #: JSON documents: ``jsonb`` on PostgreSQL, text on SQLite.

@@ -87,3 +87,77 @@ def test_import_json_lines(client, tenant, database_url, tmp_path):
     payment = books.get("/v1/payments")["items"][0]
     assert payment["date"] == "2026-04-01"  # 03:59 UTC is still 1 April in New York
     assert books.get("/v1/invoices")["items"][0]["paid_status"] == "paid"
+
+
+RICH = """kind,external_ref,business_unit_id,customer_code,currency,fx_rate,date,occurred_at,description,due_date,amount,fee,product,quantity,unit,unit_price,tax_code,applies_to,applied_amount,payment_account,payment_method,reference,payment_ref,requires_follow_up
+invoice,R-1,MAIN,C1,,,,2026-03-02T22:15:00.250-05:00,Tees,2026-04-01,,,TEE,2.500,ea,24.50,ST,,,,,,,
+invoice,R-1,MAIN,C1,,,2026-03-02,,,,,,MUG,1,ea,12.9900,lc,,,,,,,
+invoice,R-1,MAIN,C1,,,2026-03-02,,,,,,BAG,3,,1.00,,,,,,,,
+invoice,R-2,EU,C2,EUR,1.0800,2026-03-03,,,,,,DUES,1,,150.00,,,,,,,,
+debit_memo,R-3,MAIN,C1,,,2026-03-03,,Fee,,,,FEE,1,,10.00,,,,,,,,
+credit_memo,R-4,MAIN,C1,,,2026-03-04,,,,,,RET,1,,5.00,ST,R-3,5.41,,,,,
+payment,R-5,MAIN,C1,,,2026-03-05,,,,40.00,0.30,,,,,,R-1,,1010,card,ch_1,,yes
+payment,R-6,MAIN,C1,,,2026-03-05,,,,20.00,,,,,,,OLD-1,,1010,,,,
+payment,R-7,EU,C2,EUR,1.08,2026-03-06,,,,150.00,,,,,,,R-2,,1010,,,,
+refund,R-8,MAIN,C1,,,2026-03-07,,,,5.00,,,,,,,R-1,,1010,,,R-5,
+write_off,R-9,MAIN,C1,,,2026-03-08,,,,1.00,,,,,,,R-3,,,,,,
+credit,R-10,MAIN,C1,,,2026-03-08,,,,2.00,,,,,,,,,,,,,
+"""
+
+
+def test_import_events_carry_the_api_documents(client, tenant, database, tmp_path):
+    """The importer renders its events' documents from what it wrote, not by reading the
+    transactions back: each must be byte for byte the document the API shows for it."""
+    from finbatch.batches.service import Actor
+    from finbatch.kit.jsonutil import dumps
+    from finbatch.receivables import importer
+    from finbatch.receivables.models import KINDS
+    from finbatch.receivables.repository import ImportLookupRepository
+    from finbatch.receivables.views import native_transactions
+    from finbatch.tenancy import service as tenancy
+    from finbatch.tenancy.auth import TenantContext
+
+    books = _setup(client, tenant)
+    books.post("/v1/business-units", {"id": "EU", "name": "Europe", "currency": "EUR"})
+    books.post("/v1/tax-codes", {"code": "lc", "rate": "0.05000", "description": "Local"})
+    customer = books.get("/v1/customers")["items"][0]["id"]
+    old = books.post("/v1/invoices", {"customer_id": customer, "business_unit_id": "MAIN",
+                                      "date": "2026-03-01", "external_ref": "OLD-1",
+                                      "lines": [{"quantity": "1", "unit_price": "30.00"}]})
+    path = tmp_path / "rich.csv"
+    path.write_text(RICH)
+    errors: list[importer.RowError] = []
+    records = importer.read_records(path, errors)
+    with database.unit_of_work() as session:
+        report = importer.ImportReport()
+        importer.import_records(session, TenantContext.of(tenancy.require_tenant(session, "acme")),
+                                records, actor=Actor("test"), skip_invalid=False, report=report)
+        assert (errors, report.errors, report.created) == ([], [], 10)
+        pending = [e for e in session.info["finbatch_pending_events"] if e.record_kind in KINDS]
+        session.flush()
+        ids = [e.record_id for e in pending]
+        repo = ImportLookupRepository(session, tenant.id)
+        shown = {doc["id"]: doc for doc in native_transactions(session, repo.transactions(ids))}
+        # the invoice already in the database that R-6 pays changes as the API would change it
+        assert [(e.type, e.record_id) for e in pending] == (
+            [("created", i) for i in sorted(r.id for r in records)] + [("updated", old["id"])])
+        assert (shown[old["id"]]["version"], shown[old["id"]]["amount_settled"]) == (2, "20.00")
+        for event in pending:
+            assert dumps(event.data) == dumps(shown[event.record_id])
+        session.rollback()
+
+
+def test_import_pays_an_invoice_the_same_file_updates(client, tenant, database_url, tmp_path):
+    """A new payment applied to an invoice the file also upserts is checked against the stored
+    invoice (the file gives it the database's id)."""
+    books = _setup(client, tenant)
+    path = tmp_path / "good.csv"
+    path.write_text(GOOD)
+    finbatch(database_url, "import", str(path), "--tenant", "acme")
+    header, first, second = GOOD.splitlines()[:3]
+    path.write_text("\n".join([header, first, second,
+                               "payment,PAY-3,MAIN,C1,2026-03-06,S,27.10,,,,,INV-1,1010", ""]))
+    summary = json.loads(finbatch(database_url, "import", str(path), "--tenant", "acme").stdout)
+    assert (summary["created"], summary["unchanged"], summary["errors"]) == (1, 1, 0)
+    invoices = {i["external_ref"]: i for i in books.get("/v1/invoices")["items"]}
+    assert (invoices["INV-1"]["paid_status"], invoices["INV-1"]["version"]) == ("paid", 2)

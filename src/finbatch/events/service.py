@@ -14,15 +14,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from finbatch import counters
+from finbatch.bulk import BulkInsert
 from finbatch.events.models import Event
 from finbatch.kit.clock import utcnow
 
 EVENT_TYPES = ("created", "updated", "deleted", "status_changed")
 _PENDING = "finbatch_pending_events"
+_EVENT_COLUMNS = ("tenant_id", "sequence", "type", "record_kind", "record_id", "actor",
+                  "occurred_at", "data")
 
 
 @dataclass(slots=True)
@@ -49,18 +52,18 @@ def _write_pending(session: Session) -> None:
     if not pending:
         return
     session.flush()
-    now = utcnow()
     by_tenant: dict[int, list[_Pending]] = {}
     for item in pending:
         by_tenant.setdefault(item.tenant_id, []).append(item)
+    # straight to the driver (``finbatch.bulk``): the ORM's bulk insert inspected a dictionary
+    # per event and was a tenth of an import of 10,000 transactions; the values go through the
+    # same bind processors (the JSON serializer, UTC instants)
+    writer = BulkInsert(session, Event.__table__, _EVENT_COLUMNS)
+    now = utcnow()
     for tenant_id, items in sorted(by_tenant.items()):
         first = counters.allocate(session, tenant_id, "events", len(items))
-        session.execute(insert(Event), [
-            {"tenant_id": tenant_id, "sequence": first + i, "type": it.type,
-             "record_kind": it.record_kind, "record_id": it.record_id, "actor": it.actor,
-             "occurred_at": now, "data": it.data}
-            for i, it in enumerate(items)
-        ])
+        writer.write([(tenant_id, first + i, it.type, it.record_kind, it.record_id, it.actor,
+                       now, it.data) for i, it in enumerate(items)])
 
 
 @event.listens_for(Session, "before_commit")

@@ -25,8 +25,10 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy.orm import Session
@@ -41,6 +43,7 @@ from finbatch.events.service import record_change
 from finbatch.kit.clock import utcnow
 from finbatch.kit.errors import ErrorList
 from finbatch.kit.ids import uuid7
+from finbatch.orm import decimal_text
 from finbatch.receivables import allocations, service
 from finbatch.receivables.inputs import AllocationIn, LineIn, TransactionIn
 from finbatch.receivables.models import (
@@ -52,9 +55,9 @@ from finbatch.receivables.models import (
     ARTaxLine,
     ARTransaction,
 )
-from finbatch.receivables.repository import ImportLookupRepository
+from finbatch.receivables.repository import ImportLookupRepository, TransactionRepository
 from finbatch.receivables.resolve import Lookups, Resolved, resolve
-from finbatch.receivables.views import native_transactions
+from finbatch.receivables.views import native_transactions, render_transactions
 from finbatch.tenancy.auth import TenantContext
 
 MAX_ROWS = 5_000_000
@@ -245,7 +248,15 @@ def _check(session: Session, tenant: TenantContext, records: list[Record], repor
         record.id = existing_refs.get((record.tin.kind, record.tin.external_ref)) or uuid7()
         if record.tin.external_ref:
             in_file[(record.tin.kind, record.tin.external_ref)] = record
-    db_targets = repo.receivables_by_ref({ref for r in records for ref, _ in r.applies_to})
+    def new_in_file(ref: str) -> bool:
+        target = in_file.get(("invoice", ref)) or in_file.get(("debit_memo", ref))
+        return target is not None and (target.tin.kind, ref) not in existing_refs
+
+    # a target the file creates is preferred (below) and cannot be in the database: looking up
+    # (and locking) thousands of such refs was 5% of an import. Those the file updates are looked
+    # up, their current state is what the allocations are checked against.
+    db_targets = repo.receivables_by_ref({ref for r in records for ref, _ in r.applies_to
+                                          if not new_in_file(ref)})
     payment_ids: dict[str, str] = {}
     for ref, (payment_id, customer_id) in repo.payments_by_ref(
             {r.payment_ref for r in records if r.payment_ref}).items():
@@ -394,7 +405,7 @@ def _write(session: Session, tenant: TenantContext, records: list[Record], actor
             "external_ref": tin.external_ref,
             "source_hash": tin.fingerprint() if tin.external_ref else None,
             "batch_id": batch_id, "business_unit_id": r.business_unit_id,
-            "customer_id": tin.customer_id, "currency": r.currency, "fx_rate": r.fx_rate,
+            "customer_id": tin.customer_id, "currency": r.currency, "fx_rate": decimal_text(r.fx_rate),
             "date": r.day, "occurred_at": tin.occurred_at, "fiscal_year_id": periods[batch_id][0],
             "fiscal_period": periods[batch_id][1], "commerce_type": tin.commerce_type,
             "description": tin.description, "amount": r.amount,
@@ -414,30 +425,43 @@ def _write(session: Session, tenant: TenantContext, records: list[Record], actor
         if priced:
             lines += [{"tenant_id": tenant.id, "transaction_id": record.id,
                        "line_number": p.line_number, "product": p.product,
-                       "description": p.description, "quantity": p.quantity, "unit": p.unit,
-                       "unit_price": p.unit_price, "amount": p.amount, "tax_code": p.tax_code,
+                       "description": p.description, "quantity": decimal_text(p.quantity),
+                       "unit": p.unit, "unit_price": decimal_text(p.unit_price),
+                       "amount": p.amount, "tax_code": p.tax_code,
                        "gl_account_code": p.gl_account_code} for p in priced.lines]
             taxes += [{"tenant_id": tenant.id, "transaction_id": record.id,
-                       "tax_code": t.tax_code, "description": t.description, "rate": t.rate,
+                       "tax_code": t.tax_code, "description": t.description,
+                       "rate": decimal_text(t.rate),
                        "taxable": t.taxable, "tax": t.tax} for t in priced.taxes]
         allocs += [{"tenant_id": tenant.id, "id": uuid7(), "source_id": record.id,
                     "target_id": target_id, "amount": amount, "created_at": now}
                    for target_id, amount in r.allocations]
-    for model, batch_rows in ((ARTransaction, rows), (ARLine, lines), (ARTaxLine, taxes),
-                              (ARAllocation, allocs)):
-        _insert_all(session, model, batch_rows,
+    # the decimals are in the rows as the text DecimalText stores (the events render from it)
+    for model, batch_rows, stored in ((ARTransaction, rows, ("fx_rate",)),
+                                      (ARLine, lines, ("quantity", "unit_price")),
+                                      (ARTaxLine, taxes, ("rate",)), (ARAllocation, allocs, ())):
+        _insert_all(session, model, batch_rows, stored,
                     progress if model is ARTransaction else lambda n: None)
     # receivables already in the database whose settled the file changed (loaded, locked, and
-    # updated in memory by the checks): a new version each
-    touched = [t for t in states.values() if t in session and t in session.dirty]
+    # updated in memory by the checks): a new version and an "updated" event each, as the API
+    # gives them. Found by the allocations and not by ``session.dirty``: the autoflush of the
+    # first query above has already written the new settled, so none is dirty any more.
+    allocated = {target_id for record in new for target_id, _ in record.resolved.allocations}
+    touched = [t for t in states.values() if t in session and t.id in allocated]
     for target in touched:
         target.version += 1
         target.modified_at = now
         target.modified_by = actor.name
     session.flush()
     batch_stats.recompute(session, tenant.id, sorted(report.batch_ids))
+    # (kind, number) of every allocation target and source: the rows written, and the
+    # receivables loaded from the database (read now: expire_all would reload each on access)
+    numbered = {t.id: (t.kind, t.number) for t in states.values() if t in session}
+    numbered.update((row["id"], (row["kind"], row["number"])) for row in rows)
     session.expire_all()
-    _record_events(session, tenant, [r.id for r in new], "created", actor)
+    for doc in _created_documents(session, tenant, rows, lines, allocs, numbered):
+        record_change(session, tenant_id=tenant.id, type="created", record_kind=doc["kind"],
+                      record_id=doc["id"], actor=actor.name, data=doc)
     _record_events(session, tenant, [t.id for t in touched], "updated", actor)
     refresh_statistics(session, IMPORTED_TABLES, len(rows) + len(lines))
     report.created += len(new)
@@ -452,10 +476,12 @@ def _write(session: Session, tenant: TenantContext, records: list[Record], actor
             report.updated += 1
 
 
-def _insert_all(session: Session, model, rows: list[dict], progress: Callable[[int], None]) -> None:
+def _insert_all(session: Session, model, rows: list[dict], stored: tuple[str, ...],
+                progress: Callable[[int], None]) -> None:
     """Write ``rows`` (dictionaries with the same keys) in bulk straight to the driver: the ORM's
     bulk insert inspected every dictionary and was a quarter of an import's time. A column the
-    rows leave out gets its scalar default, as the ORM would give it."""
+    rows leave out gets its scalar default, as the ORM would give it; ``stored`` columns hold
+    values as the driver receives them (``BulkInsert``)."""
     if not rows:
         return
     table = model.__table__
@@ -465,11 +491,58 @@ def _insert_all(session: Session, model, rows: list[dict], progress: Callable[[i
     if unfilled:
         raise ValueError(f"{table.name}: no value for {', '.join(unfilled)}")
     fill = tuple(c.default.arg if c.default is not None else None for c in missing)
-    writer = BulkInsert(session, table, given + [c.name for c in missing])
+    writer = BulkInsert(session, table, given + [c.name for c in missing], stored)
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start:start + CHUNK]
         writer.write([tuple(row[name] for name in given) + fill for row in chunk])
         progress(len(chunk))
+
+
+def _created_documents(session: Session, tenant: TenantContext, rows: list[dict],
+                       lines: list[dict], allocs: list[dict],
+                       numbered: dict[str, tuple[str, int]]) -> list[dict[str, Any]]:
+    """The API's documents of the transactions just written (``native_transactions`` of them),
+    rendered from the rows written rather than read back: reading 10,000 transactions back as
+    ORM objects was a quarter of an import. Values are given as the database returns them:
+    decimals as their stored text reads back (the rows hold that text), instants and dates as
+    written. A new transaction's allocations are all in ``allocs`` (it is new); ``numbered`` gives
+    every allocation counterpart's (kind, number). Tax lines are read back: the database orders
+    them by code in its own collation, which Python's sort matches only on SQLite."""
+    by_txn: dict[str, list] = {}
+    for line in lines:
+        by_txn.setdefault(line["transaction_id"], []).append(
+            _stored_view(line, ("quantity", "unit_price")))
+    given: dict[str, list] = {}
+    received: dict[str, list] = {}
+    for alloc in sorted(allocs, key=lambda a: a["id"]):  # settlement_rows' order
+        source, target, amount = alloc["source_id"], alloc["target_id"], alloc["amount"]
+        given.setdefault(source, []).append(_Settlement(target, *numbered[target], amount))
+        received.setdefault(target, []).append(_Settlement(source, *numbered[source], amount))
+    txns = sorted((_stored_view(row, ("fx_rate",)) for row in rows), key=lambda t: t.id)
+    taxes: dict[str, list] = {}
+    repo = TransactionRepository(session, tenant.id)
+    with_lines = [t.id for t in txns if t.kind in LINE_KINDS]
+    for start in range(0, len(with_lines), 500):
+        taxes.update(repo.tax_rows(with_lines[start:start + 500]))
+    return render_transactions(txns, lines=by_txn, taxes=taxes, given=given, received=received)
+
+
+class _Settlement(NamedTuple):
+    """One allocation seen from one side, as ``TransactionRepository.settlement_rows`` has it."""
+
+    counterpart_id: str
+    kind: str
+    number: int
+    amount: int
+
+
+def _stored_view(row: dict[str, Any], decimals: tuple[str, ...]) -> SimpleNamespace:
+    """``row`` by attribute, its ``DecimalText`` columns (stored text) as the ``Decimal`` the
+    database reads back."""
+    view = SimpleNamespace(**row)
+    for name in decimals:
+        setattr(view, name, Decimal(row[name]))
+    return view
 
 
 def _record_events(session: Session, tenant: TenantContext, ids: list[str], event_type: str,

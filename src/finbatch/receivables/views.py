@@ -3,7 +3,7 @@ table, never one per row)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -35,6 +35,17 @@ def native_transactions(session: Session, txns: Sequence[Any]) -> list[dict[str,
     taxes = repo.tax_rows(with_lines)
     given = repo.settlement_rows([t.id for t in txns if t.kind not in RECEIVABLE_KINDS], given=True)
     received = repo.settlement_rows([t.id for t in txns if t.kind in RECEIVABLE_KINDS], given=False)
+    return render_transactions(txns, lines=lines, taxes=taxes, given=given, received=received)
+
+
+def render_transactions(txns: Sequence[Any], *, lines: Mapping[str, Sequence[Any]],
+                        taxes: Mapping[str, Sequence[Any]], given: Mapping[str, Sequence[Any]],
+                        received: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """The documents of ``txns`` from their children, each given per transaction id as objects
+    with the attributes of ``TransactionRepository``'s rows: ``lines`` (``line_rows``), ``taxes``
+    (``tax_rows``), and the allocations they make (``given``) and receive (``received``), both
+    shaped as ``settlement_rows``. Values are as the database returns them (decimals as stored).
+    The importer renders the transactions it has just written with this, from what it holds."""
     out = []
     for txn in txns:
         cur = txn.currency
