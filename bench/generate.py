@@ -36,7 +36,7 @@ from finbatch.batches import stats as batch_stats
 from finbatch.batches.service import Actor
 from finbatch.bulk import BulkInsert
 from finbatch.config import Settings
-from finbatch.db import Database, refresh_statistics
+from finbatch.db import Database, ensure_statistics, refresh_statistics
 from finbatch.demo.posting import RULES
 from finbatch.demo.setup import CHART
 from finbatch.fiscal import service as fiscal
@@ -46,7 +46,7 @@ from finbatch.kit.clock import utcnow
 from finbatch.kit.ids import uuid7
 from finbatch.ledger import accounts, posting, rules
 from finbatch.receivables import customers
-from finbatch.receivables.importer import IMPORTED_TABLES
+from finbatch.receivables.importer import IMPORTED_TABLES, REFERENCED_TABLES
 from finbatch.receivables.models import (
     ARAllocation,
     ARLine,
@@ -244,6 +244,7 @@ def _fill(db: Database, tenant: TenantContext, rng: random.Random, customer_ids:
     written = 0
     now = utcnow()
     with db.unit_of_work() as session:
+        ensure_statistics(session, REFERENCED_TABLES)  # as the importer does
         rows.numbers = {kind: counters.current(session, tenant.id, f"ar:{kind}")
                         for kind in ("invoice", "payment")}
         start_numbers = dict(rows.numbers)

@@ -38,7 +38,7 @@ from finbatch.batches import service as batches
 from finbatch.batches import stats as batch_stats
 from finbatch.batches.service import Actor
 from finbatch.bulk import BulkInsert
-from finbatch.db import refresh_statistics
+from finbatch.db import ensure_statistics, refresh_statistics
 from finbatch.events.service import record_change
 from finbatch.kit.clock import utcnow
 from finbatch.kit.errors import ErrorList
@@ -346,6 +346,8 @@ def _check_allocations(record: Record, states: dict[str, ARTransaction], errors:
 
 CHUNK = 2000
 IMPORTED_TABLES = ("ar_transactions", "ar_lines", "ar_tax_lines", "ar_allocations", "events")
+#: The tables the imported rows' foreign keys point into.
+REFERENCED_TABLES = ("customers", "ar_batches", "business_units", "tax_codes")
 
 
 def _write(session: Session, tenant: TenantContext, records: list[Record], actor: Actor,
@@ -436,6 +438,9 @@ def _write(session: Session, tenant: TenantContext, records: list[Record], actor
         allocs += [{"tenant_id": tenant.id, "id": uuid7(), "source_id": record.id,
                     "target_id": target_id, "amount": amount, "created_at": now}
                    for target_id, amount in r.allocations]
+    # each row's foreign keys look these up: customers written moments ago through the API and
+    # never analysed made PostgreSQL check each key by another index, reading every customer
+    ensure_statistics(session, REFERENCED_TABLES)
     # the decimals are in the rows as the text DecimalText stores (the events render from it)
     for model, batch_rows, stored in ((ARTransaction, rows, ("fx_rate",)),
                                       (ARLine, lines, ("quantity", "unit_price")),
