@@ -7,11 +7,13 @@ rows are never skipped or repeated while other rows are inserted or deleted.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Uuid, inspect, select, tuple_
+from sqlalchemy import ColumnElement, Row, Select, Uuid, inspect, select, tuple_
 from sqlalchemy.orm import Session
 
 from finbatch.kit.cursors import CursorError, decode_cursor, encode_cursor
@@ -71,6 +73,22 @@ def keyset_page(session: Session, stmt: Select[Any], *, key: Sequence[ColumnElem
         values = key_of(last) if key_of else [getattr(last, c.key) for c in key]
         next_cursor = encode_cursor([v if isinstance(v, int) else str(v) for v in values])
     return Page(rows, next_cursor)
+
+
+@lru_cache(maxsize=256)
+def _record_type(fields: tuple[str, ...]) -> type[tuple]:
+    return namedtuple("Record", fields)
+
+
+def plain_rows(rows: Sequence[Row[Any]]) -> list[Any]:
+    """``rows`` (of one result) as named tuples with the same fields, for code that reads many
+    of their attributes: a ``Row`` looks an attribute up by name in about 1 µs (it first checks
+    its class for a clashing name), a named tuple in about 30 ns, and rendering a page of
+    transactions reads thousands."""
+    if not rows:
+        return []
+    record = _record_type(rows[0]._fields)
+    return [tuple.__new__(record, row) for row in rows]
 
 
 def uuid_ids(ids) -> list[str]:
@@ -134,4 +152,4 @@ class TenantRepository(Generic[M]):
 
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Page", "TenantRepository", "after_key", "keyset_page",
-           "uuid_ids"]
+           "plain_rows", "uuid_ids"]

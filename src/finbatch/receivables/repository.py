@@ -16,7 +16,7 @@ from finbatch.receivables.models import (
     Customer,
     TaxCode,
 )
-from finbatch.repository import Page, TenantRepository, keyset_page, uuid_ids
+from finbatch.repository import Page, TenantRepository, keyset_page, plain_rows, uuid_ids
 from finbatch.tenancy.models import BusinessUnit
 
 
@@ -138,8 +138,9 @@ class TransactionRepository(TenantRepository[ARTransaction]):
         stmt = select(*t.__table__.c).where(t.tenant_id == self.tenant_id, t.kind == kind)
         if filters is not None:
             stmt = filters.apply(stmt)
-        return keyset_page(self.session, stmt, key=[t.id], cursor=cursor, limit=limit,
+        page = keyset_page(self.session, stmt, key=[t.id], cursor=cursor, limit=limit,
                            scalars=False)
+        return Page(plain_rows(page.items), page.next_cursor)
 
     def page_in_batch(self, batch_id: str, *, cursor: str | None, limit: int) -> Page:
         return keyset_page(self.session, self.scoped().where(ARTransaction.batch_id == batch_id),
@@ -205,7 +206,7 @@ class TransactionRepository(TenantRepository[ARTransaction]):
     def _grouped(self, stmt, ids: Sequence[str]) -> dict[str, list]:
         out: dict[str, list] = {i: [] for i in ids}
         if ids:
-            for row in self.session.connection().execute(stmt):
+            for row in plain_rows(self.session.connection().execute(stmt).all()):
                 out[row[0]].append(row)
         return out
 
