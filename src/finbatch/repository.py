@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, Uuid, inspect, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Row, Select, Uuid, inspect, select, tuple_
 from sqlalchemy.orm import Session
 
 from finbatch.kit.cursors import CursorError, decode_cursor, encode_cursor
@@ -43,13 +43,15 @@ def after_key(columns: Sequence[ColumnElement[Any]], values: Sequence[Any],
     return tuple_(*columns) > tuple_(*values)
 
 
-def keyset_page(session: Session, stmt: Select[Any], *, key: Sequence[ColumnElement[Any]],
+def keyset_page(session: Session | Connection, stmt: Select[Any], *,
+                key: Sequence[ColumnElement[Any]],
                 cursor: str | None, limit: int, key_of: Any = None,
                 descending: bool = False, scalars: bool = True) -> Page[Any]:
     """Run ``stmt`` ordered by the unique ``key`` columns from after ``cursor``.
 
     ``key_of(row)`` returns the key values of a row (by default the attributes named like the
-    key columns). Raises ``BadRequest`` for a cursor this server did not produce.
+    key columns). Raises ``BadRequest`` for a cursor this server did not produce. A Core
+    statement may run on the session's ``Connection``, skipping the ORM's execution layer.
     """
     if cursor:
         try:

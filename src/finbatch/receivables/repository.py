@@ -133,13 +133,14 @@ class TransactionRepository(TenantRepository[ARTransaction]):
     def page_rows(self, kind: str, *, cursor: str | None, limit: int,
                   filters: TransactionFilter | None = None) -> Page:
         """``page`` as plain rows (every column, by attribute) for read-only rendering: no ORM
-        object, identity map entry or change tracking per transaction."""
+        object, identity map entry or change tracking per transaction, and a Core statement on
+        the session's connection (the ORM's execution layer cost a quarter of the query)."""
         t = ARTransaction
         stmt = select(*t.__table__.c).where(t.tenant_id == self.tenant_id, t.kind == kind)
         if filters is not None:
             stmt = filters.apply(stmt)
-        page = keyset_page(self.session, stmt, key=[t.id], cursor=cursor, limit=limit,
-                           scalars=False)
+        page = keyset_page(self.session.connection(), stmt, key=[t.id], cursor=cursor,
+                           limit=limit, scalars=False)
         return Page(plain_rows(page.items), page.next_cursor)
 
     def page_in_batch(self, batch_id: str, *, cursor: str | None, limit: int) -> Page:
