@@ -246,3 +246,27 @@ def test_every_v1_operation_documents_its_problems(client, tenant):
         assert response.headers["content-type"] == "application/problem+json"
         schema = documented[str(response.status_code)]["content"]["application/problem+json"]["schema"]
         assert not list(Draft202012Validator(schema).iter_errors(response.json())), response.text
+
+
+def test_a_list_request_leaves_the_event_loop_only_for_its_database_work(client, tenant,
+                                                                           monkeypatch):
+    """FastAPI runs every dependency that is not a coroutine in a worker thread, a round trip
+    each per request. Of a list route's dependencies only the token lookup and the session
+    (opened and closed there) touch the database; the query check, the paging parameters and
+    the role check must stay coroutines."""
+    import fastapi.dependencies.utils as solving
+
+    threaded: list[str] = []
+
+    def recording(wrapped):
+        def run(call, *args, **kwargs):
+            threaded.append(getattr(call, "__name__", type(call).__name__))
+            return wrapped(call, *args, **kwargs)
+        return run
+
+    monkeypatch.setattr(solving, "run_in_threadpool", recording(solving.run_in_threadpool))
+    monkeypatch.setattr(solving, "contextmanager_in_threadpool",
+                        recording(solving.contextmanager_in_threadpool))
+    response = client.get("/v1/invoices?limit=5", headers=tenant.headers())
+    assert response.status_code == 200
+    assert sorted(threaded) == ["_GeneratorContextManager", "current_principal"]

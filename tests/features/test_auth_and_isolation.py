@@ -86,6 +86,25 @@ def test_multi_tenant_token_names_its_tenant(client, database, tenant, other_ten
     assert client.get("/v1/gl-accounts", headers={**auth, "Finbatch-Tenant": "initech"}).status_code == 403
 
 
+def test_a_tokens_principal_carries_each_granted_tenant_and_its_roles(database, tenant,
+                                                                      other_tenant):
+    """The principal is read as plain columns: each tenant's context must still be the one its
+    record gives, field for field, with the roles granted there."""
+    from finbatch.tenancy.auth import TenantContext, authenticate_bearer
+    from finbatch.tenancy.models import Tenant
+    from finbatch.tenancy.roles import parse_roles
+
+    with database.unit_of_work() as session:
+        issued = tenancy.create_token(session, grants={tenant.id: ["admin"], other_tenant.id: ["viewer"]},
+                                      name="two", expires_in=timedelta(hours=1))
+    with database.reading() as session:
+        principal = authenticate_bearer(session, issued.secret)
+        assert principal.tenants == {t.id: TenantContext.of(session.get(Tenant, t.id))
+                                     for t in (tenant, other_tenant)}
+    assert principal.grants == {tenant.id: parse_roles("admin"), other_tenant.id: parse_roles("viewer")}
+    assert (principal.actor, principal.user_id) == ("token:two", None)
+
+
 def test_token_cannot_exceed_its_creator(client, tenant):
     created = client.post("/v1/tokens", headers=tenant.headers(),
                           json={"roles": ["viewer"], "name": "reporting", "expires_in_days": 7})

@@ -132,3 +132,35 @@ def test_instants_at_the_calendar_edges_are_refused(client, tenant):
         "customer_id": customer, "occurred_at": "2026-03-02T04:30:00Z", "lines": [{"unit_price": "1.00"}]})
     assert kept.status_code == 201, kept.text
     assert books.get("/v1/debit-memos")["items"][0]["id"] == kept.json()["id"]
+
+
+def test_list_pages_render_every_document_as_its_own_read_does(client, tenant):
+    """The lists render plain rows (``TransactionRepository.page_rows``), the single reads ORM
+    objects: both must give the same document, key order included, for every kind and every
+    part of one (lines, taxes, settlements both ways, optional fields set and unset)."""
+    books = Books.open(client, tenant)
+    taxed = books.post("/v1/invoices", {
+        "customer_id": books.customer("Ada"), "occurred_at": "2026-03-02T10:11:12.5Z",
+        "lines": [{"quantity": "1.5", "unit_price": "10.00", "tax_code": "ST"},
+                  {"quantity": "3", "unit_price": "0.333", "tax_code": "ST"}],
+        "due_date": "2026-04-01", "location": "HQ", "terms": "NET30", "description": "dues"})
+    plain = books.invoice("Grace", "2026-03-03", ("1", "20.00"))
+    memo = books.post("/v1/debit-memos", {"customer_id": books.customer("Ada"), "date": "2026-03-04",
+                                          "lines": [{"unit_price": "7.00"}]})
+    payment = books.payment("Ada", "2026-03-05", "12.00", {taxed["id"]: "10.00", memo["id"]: "2.00"},
+                            fee="0.35", payment_method="card", reference="r-1")
+    books.refund("Ada", "2026-03-06", "1.00", payment_id=payment["id"])
+    books.credit("Grace", "2026-03-07", "5.00", {plain["id"]: "5.00"})
+    books.write_off("Grace", "2026-03-08", "1.00", {plain["id"]: "1.00"})
+    books.credit_memo("Ada", "2026-03-09", "3.00", {memo["id"]: "3.00"})
+    for plural in ("invoices", "debit-memos", "payments", "refunds", "credits", "write-offs",
+                   "credit-memos"):
+        items = books.get(f"/v1/{plural}")["items"]
+        assert items, plural
+        for item in items:
+            single = books.get(f"/v1/{plural}/{item['id']}")
+            assert list(item.items()) == list(single.items()), plural
+    listed = {i["id"]: i for i in books.get("/v1/invoices")["items"]}
+    assert [line["quantity"] for line in listed[taxed["id"]]["lines"]] == ["1.5", "3"]
+    assert [s["amount"] for s in listed[taxed["id"]]["settled_by"]] == ["10.00"]
+    assert listed[taxed["id"]]["occurred_at"] == "2026-03-02T10:11:12.500000Z"

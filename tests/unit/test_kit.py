@@ -1,10 +1,10 @@
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
 from finbatch.fiscal import calendar
-from finbatch.kit.clock import business_date, clock, is_timezone, start_of_day
+from finbatch.kit.clock import business_date, clock, is_timezone, iso_utc, start_of_day
 from finbatch.kit.cursors import CursorError, decode_cursor, encode_cursor
 from finbatch.kit.ids import is_uuid, uuid7
 from finbatch.tenancy.roles import Permission, Role, allows, parse_roles
@@ -85,3 +85,13 @@ def test_fiscal_periods_of_dates():
     assert calendar.period_of(date(2025, 7, 15), 7) == 1
     assert calendar.period_of(date(2026, 6, 15), 7) == 12
     assert calendar.period_bounds(2024, 1, 2) == (date(2024, 2, 1), date(2024, 2, 29))
+
+
+def test_iso_utc_writes_every_instant_in_utc_with_a_z():
+    plus_two = timezone(timedelta(hours=2))
+    assert iso_utc(datetime(2026, 3, 2, 10, 11, 12, 500000, tzinfo=UTC)) == "2026-03-02T10:11:12.500000Z"
+    assert iso_utc(datetime(2026, 3, 2, 10, 11, 12, tzinfo=UTC)) == "2026-03-02T10:11:12Z"
+    assert iso_utc(datetime(2026, 3, 2, 1, 0, tzinfo=plus_two)) == "2026-03-01T23:00:00Z"
+    assert iso_utc(datetime(2026, 3, 2, 1, 0, tzinfo=timezone(timedelta(0)))) == "2026-03-02T01:00:00Z"
+    assert iso_utc(datetime(2026, 3, 2, 1, 0)) == "2026-03-02T01:00:00Z"  # naive: a database read
+    assert iso_utc(None) is None

@@ -88,7 +88,9 @@ class _Allowed:
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
 
-    def __call__(self, principal: CurrentPrincipal) -> Principal:
+    async def __call__(self, principal: CurrentPrincipal) -> Principal:
+        # a coroutine: a plain method would cost a worker thread round trip per request for a
+        # set lookup
         principal.require(self.permission)
         return principal
 

@@ -98,5 +98,6 @@ def iso_utc(instant: datetime | None) -> str | None:
     """ISO 8601 with a ``Z`` suffix and microseconds only when present."""
     if instant is None:
         return None
-    text = as_utc(instant).isoformat()
-    return text.replace("+00:00", "Z")
+    if instant.tzinfo is not UTC:  # database reads are UTC already: no conversion (~1 µs each)
+        instant = as_utc(instant)
+    return instant.isoformat().replace("+00:00", "Z")

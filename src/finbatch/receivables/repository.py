@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 
 from finbatch.ledger.models import GLAccount
 from finbatch.receivables.models import (
@@ -16,7 +16,7 @@ from finbatch.receivables.models import (
     Customer,
     TaxCode,
 )
-from finbatch.repository import Page, TenantRepository, keyset_page, uuid_ids
+from finbatch.repository import Page, TenantRepository, keyset_page, plain_rows, uuid_ids
 from finbatch.tenancy.models import BusinessUnit
 
 
@@ -133,13 +133,15 @@ class TransactionRepository(TenantRepository[ARTransaction]):
     def page_rows(self, kind: str, *, cursor: str | None, limit: int,
                   filters: TransactionFilter | None = None) -> Page:
         """``page`` as plain rows (every column, by attribute) for read-only rendering: no ORM
-        object, identity map entry or change tracking per transaction."""
+        object, identity map entry or change tracking per transaction, and a Core statement on
+        the session's connection (the ORM's execution layer cost a quarter of the query)."""
         t = ARTransaction
         stmt = select(*t.__table__.c).where(t.tenant_id == self.tenant_id, t.kind == kind)
         if filters is not None:
             stmt = filters.apply(stmt)
-        return keyset_page(self.session, stmt, key=[t.id], cursor=cursor, limit=limit,
-                           scalars=False)
+        page = keyset_page(self.session.connection(), stmt, key=[t.id], cursor=cursor,
+                           limit=limit, scalars=False)
+        return Page(plain_rows(page.items), page.next_cursor)
 
     def page_in_batch(self, batch_id: str, *, cursor: str | None, limit: int) -> Page:
         return keyset_page(self.session, self.scoped().where(ARTransaction.batch_id == batch_id),
@@ -202,39 +204,28 @@ class TransactionRepository(TenantRepository[ARTransaction]):
 
     # --- plain rows for rendering (``receivables.views``) ---
 
-    def _grouped(self, stmt, ids: Sequence[str]) -> dict[str, list]:
+    def _grouped(self, stmt: Select, ids: Sequence[str]) -> dict[str, list]:
+        """``stmt`` (one of the ``_*_ROWS`` below) over ``ids``, its rows grouped by their first
+        column."""
         out: dict[str, list] = {i: [] for i in ids}
         if ids:
-            for row in self.session.connection().execute(stmt):
+            result = self.session.connection().execute(
+                stmt, {"tenant_id": self.tenant_id, "ids": list(ids)})
+            for row in plain_rows(result.all()):
                 out[row[0]].append(row)
         return out
 
     def line_rows(self, ids: Sequence[str]) -> dict[str, list]:
         """Line items per transaction id, as rows (``transaction_id`` first)."""
-        line = ARLine
-        return self._grouped(select(
-            line.transaction_id, line.line_number, line.product, line.description, line.quantity,
-            line.unit, line.unit_price, line.amount, line.tax_code, line.gl_account_code)
-            .where(line.tenant_id == self.tenant_id, line.transaction_id.in_(list(ids)))
-            .order_by(line.transaction_id, line.line_number), ids)
+        return self._grouped(_LINE_ROWS, ids)
 
     def tax_rows(self, ids: Sequence[str]) -> dict[str, list]:
-        tax = ARTaxLine
-        return self._grouped(select(
-            tax.transaction_id, tax.tax_code, tax.description, tax.rate, tax.taxable, tax.tax)
-            .where(tax.tenant_id == self.tenant_id, tax.transaction_id.in_(list(ids)))
-            .order_by(tax.transaction_id, tax.tax_code), ids)
+        return self._grouped(_TAX_ROWS, ids)
 
     def settlement_rows(self, ids: Sequence[str], *, given: bool) -> dict[str, list]:
         """Allocations from (``given``) or to the transactions, each with the counterpart's id,
         kind and number: rows of (owner id, counterpart id, kind, number, amount)."""
-        a, other = ARAllocation, ARTransaction
-        own, counterpart = (a.source_id, a.target_id) if given else (a.target_id, a.source_id)
-        return self._grouped(select(own, counterpart.label("counterpart_id"), other.kind,
-                                    other.number, a.amount)
-                             .join(other, (other.tenant_id == a.tenant_id) & (other.id == counterpart))
-                             .where(a.tenant_id == self.tenant_id, own.in_(list(ids)))
-                             .order_by(own, a.id), ids)
+        return self._grouped(_GIVEN_ROWS if given else _RECEIVED_ROWS, ids)
 
     def kinds_of(self, ids: Sequence[str]) -> dict[str, tuple[str, int]]:
         """id → (kind, number), for rendering allocation counterparts."""
@@ -244,6 +235,39 @@ class TransactionRepository(TenantRepository[ARTransaction]):
             select(ARTransaction.id, ARTransaction.kind, ARTransaction.number)
             .where(ARTransaction.tenant_id == self.tenant_id, ARTransaction.id.in_(list(set(ids)))))
         return {r.id: (r.kind, r.number) for r in rows}
+
+
+# The statements of the ``*_rows`` reads above, built once with the tenant and the ids as bound
+# parameters: built per call, the 100 ids of a page each became a bound-parameter object, and
+# the statement's cache key and the adaptation of the cached compilation's result columns to the
+# new object cost more than running the query.
+def _children_of(model, owner, *columns, order) -> Select:
+    """``columns`` of the ``model`` rows whose ``owner`` column is one of the ids, in owner order."""
+    return (select(owner, *columns)
+            .where(model.tenant_id == bindparam("tenant_id"),
+                   owner.in_(bindparam("ids", expanding=True)))
+            .order_by(owner, order))
+
+
+_LINE_ROWS = _children_of(
+    ARLine, ARLine.transaction_id, ARLine.line_number, ARLine.product, ARLine.description,
+    ARLine.quantity, ARLine.unit, ARLine.unit_price, ARLine.amount, ARLine.tax_code,
+    ARLine.gl_account_code, order=ARLine.line_number)
+_TAX_ROWS = _children_of(
+    ARTaxLine, ARTaxLine.transaction_id, ARTaxLine.tax_code, ARTaxLine.description, ARTaxLine.rate,
+    ARTaxLine.taxable, ARTaxLine.tax, order=ARTaxLine.tax_code)
+
+
+def _settlements(*, given: bool) -> Select:
+    a, other = ARAllocation, ARTransaction
+    own, counterpart = (a.source_id, a.target_id) if given else (a.target_id, a.source_id)
+    return (_children_of(a, own, counterpart.label("counterpart_id"), other.kind, other.number,
+                         a.amount, order=a.id)
+            .join(other, (other.tenant_id == a.tenant_id) & (other.id == counterpart)))
+
+
+_GIVEN_ROWS = _settlements(given=True)
+_RECEIVED_ROWS = _settlements(given=False)
 
 
 class ImportLookupRepository(TenantRepository[ARTransaction]):
