@@ -26,6 +26,14 @@ def upgrade() -> None:
     op.create_index('ix_ar_transactions_tenant_id_batch_id_id', 'ar_transactions',
                     ['tenant_id', 'batch_id', 'id'], unique=False)
     op.drop_index('ix_ar_transactions_tenant_id_batch_id_kind', table_name='ar_transactions')
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite" and bind.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
+        # SQLite plans with the statistics it has: an index without any looked cheaper than it
+        # is, and a page's settlements were read by scanning the tenant's transactions through
+        # it (0.3 s instead of 1 ms for a tenant of 20,000). PostgreSQL's column statistics
+        # already cover a new index.
+        op.execute('ANALYZE ix_ar_transactions_tenant_id_batch_id_id')
 
 
 def downgrade() -> None:
