@@ -9,18 +9,18 @@ text on SQLite, exact decimals as text); columns without a processor cost nothin
 
 PostgreSQL receives the rows through ``COPY … FROM STDIN`` (one round trip per chunk instead of
 one statement per row). SQLite receives multi-row ``INSERT … VALUES (…), (…)`` statements of up to
-``SQLITE_ROWS_PER_STATEMENT`` rows: a statement that may fire a trigger's ``RAISE(ABORT)`` opens a
+``ROWS_PER_PART`` rows: a statement that may fire a trigger's ``RAISE(ABORT)`` opens a
 statement journal, and ``executemany`` runs one statement per row, so a table with triggers paid
 that per row (measured on the journal: entries 2× and lines 1.2× faster in multi-row statements).
-There the values are converted column by column over the flattened rows, one ``map`` per column
-instead of one Python call per row. Both run in the session's own transaction, so they commit or
-roll back with the rest of the unit of work, and the database's constraints and triggers check
-every row as they would any insert.
+On both engines the values are converted column by column over each part's flattened rows, one
+``map`` per column instead of one Python call per row. Both run in the session's own
+transaction, so they commit or roll back with the rest of the unit of work, and the database's
+constraints and triggers check every row as they would any insert.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import chain, islice
 from typing import Any
 
@@ -31,11 +31,10 @@ from sqlalchemy.types import TypeEngine
 
 from finbatch.orm import DecimalText, UTCDateTime
 
-#: Rows per SQLite statement (fewer when the columns would pass the driver's variable limit); past
-#: a few dozen rows the statement journal's cost is spread thin, and the SQL text stays small.
-SQLITE_ROWS_PER_STATEMENT = 500
-
-_NOTHING = object()
+#: Rows converted together, and per SQLite statement (fewer when the columns would pass the
+#: driver's variable limit); past a few dozen rows the statement journal's cost is spread thin,
+#: and the SQL text stays small.
+ROWS_PER_PART = 500
 
 
 def _by_value(column_type: TypeEngine) -> bool:
@@ -74,23 +73,24 @@ class BulkInsert:
             self.sql = f"INSERT INTO {table.name} ({names}) VALUES "
             self._row_marks = "(" + ", ".join("?" * len(self.columns)) + ")"
 
-    def _prepared(self, rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
-        if not self._processed:
-            return rows
-        # rows often share a value (an import's instant in created_at and modified_at of each):
-        # a value that is the very object the column's last one was is converted only once
-        processed = [(index, process, [_NOTHING, None]) for index, process in self._processed]
-
-        def convert(row: Sequence[Any]) -> list[Any]:
-            values = list(row)
-            for index, process, last in processed:
-                value = values[index]
-                if value is not last[0]:
-                    last[0], last[1] = value, process(value)
-                values[index] = last[1]
-            return values
-
-        return map(convert, rows)
+    def _parts(self, rows: Sequence[Sequence[Any]], size: int) -> Iterator[list[Any]]:
+        """``rows`` in parts of ``size`` rows, each part flattened with every value as the driver
+        receives it: converted column by column, each distinct value of a column that allows it
+        once (a posting's entries share their instant, run, batch and rate)."""
+        width = len(self.columns)
+        remaining = iter(rows)
+        while part := list(islice(remaining, size)):
+            values = list(chain.from_iterable(part))
+            if len(values) != width * len(part):
+                raise ValueError(f"{self.table_name}: every row needs {width} values")
+            for index, process in self._processed:
+                column = values[index::width]
+                if index in self._memoised:
+                    converted = {value: process(value) for value in set(column)}
+                    values[index::width] = map(converted.__getitem__, column)
+                else:
+                    values[index::width] = map(process, column)
+            yield values
 
     def write(self, rows: Sequence[Sequence[Any]]) -> int:
         """Insert ``rows``; returns how many."""
@@ -101,9 +101,11 @@ class BulkInsert:
         driver_error = self.dialect.loaded_dbapi.Error
         try:
             if self.postgres:
+                width = len(self.columns)
                 with raw.cursor() as cursor, cursor.copy(self.sql) as copy:
-                    for row in self._prepared(rows):
-                        copy.write_row(row)
+                    for values in self._parts(rows, ROWS_PER_PART):
+                        for start in range(0, len(values), width):
+                            copy.write_row(values[start:start + width])
             else:
                 self._write_sqlite(raw, rows)
         except driver_error as exc:
@@ -115,25 +117,15 @@ class BulkInsert:
     def _write_sqlite(self, raw: Any, rows: Sequence[Sequence[Any]]) -> None:
         width = len(self.columns)
         variables = raw.getlimit(self.dialect.loaded_dbapi.SQLITE_LIMIT_VARIABLE_NUMBER)
-        per_statement = max(1, min(SQLITE_ROWS_PER_STATEMENT, variables // width))
+        per_statement = max(1, min(ROWS_PER_PART, variables // width))
         statements: dict[int, str] = {}
         cursor = raw.cursor()
         try:
-            remaining = iter(rows)
-            while part := list(islice(remaining, per_statement)):
-                values = list(chain.from_iterable(part))
-                if len(values) != width * len(part):
-                    raise ValueError(f"{self.table_name}: every row needs {width} values")
-                for index, process in self._processed:  # one column at a time
-                    column = values[index::width]
-                    if index in self._memoised:  # each distinct value converted once
-                        converted = {value: process(value) for value in set(column)}
-                        values[index::width] = map(converted.__getitem__, column)
-                    else:
-                        values[index::width] = map(process, column)
-                sql = statements.get(len(part))
+            for values in self._parts(rows, per_statement):
+                count = len(values) // width
+                sql = statements.get(count)
                 if sql is None:
-                    sql = statements[len(part)] = self.sql + ", ".join([self._row_marks] * len(part))
+                    sql = statements[count] = self.sql + ", ".join([self._row_marks] * count)
                 cursor.execute(sql, values)
         finally:
             cursor.close()

@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import insert, text
 from sqlalchemy.exc import DataError, IntegrityError
 
-from finbatch.bulk import SQLITE_ROWS_PER_STATEMENT, BulkInsert
+from finbatch.bulk import ROWS_PER_PART, BulkInsert
 from finbatch.kit.ids import uuid7
 from finbatch.receivables.models import Customer
 
 COLUMNS = ("tenant_id", "id", "code", "name", "email", "external_ref", "created_at", "modified_at",
            "version")
 #: more than two full SQLite statements and a partial one
-COUNT = 2 * SQLITE_ROWS_PER_STATEMENT + 7
+COUNT = 2 * ROWS_PER_PART + 7
 
 
 def _rows(tenant_id: int, prefix: str, count: int = COUNT) -> list[tuple]:
@@ -61,7 +61,7 @@ def test_bulk_rows_are_stored_as_the_orm_stores_them(database, tenant):
 def test_a_bad_row_fails_the_write_like_any_insert_and_leaves_nothing(database, tenant):
     rows = _rows(tenant.id, "D")
     # a duplicate code in the second statement, after a first one went through
-    rows[SQLITE_ROWS_PER_STATEMENT + 3] = (tenant.id, uuid7(), *rows[5][2:])
+    rows[ROWS_PER_PART + 3] = (tenant.id, uuid7(), *rows[5][2:])
     with pytest.raises(IntegrityError), database.unit_of_work() as session:
         BulkInsert(session, Customer.__table__, COLUMNS).write(rows)
     with database.reading() as session:
