@@ -187,7 +187,8 @@ class JournalRepository(TenantRepository[JournalEntry]):
     def _visible(self):
         return (select(JournalEntry).join(
             PostingRun, (PostingRun.tenant_id == JournalEntry.tenant_id)
-            & (PostingRun.id == JournalEntry.run_id))
+            & (PostingRun.id == JournalEntry.run_id)
+            & (PostingRun.batch_id == JournalEntry.batch_id))  # see fast_gl_csv.VISIBLE_RUN
             .where(JournalEntry.tenant_id == self.tenant_id, PostingRun.status == "complete"))
 
     def page(self, *, cursor: str | None, limit: int, batch_id: str | None = None,
