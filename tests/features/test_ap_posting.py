@@ -6,9 +6,12 @@ import csv
 import io
 
 import pytest
+from sqlalchemy import text
 
+from finbatch.ledger import ap_posting
 from tests.support.payables import build_world, ok
 from tests.support.posting import run_jobs
+from tests.support.statistics import never_analysed
 
 RULES = [("ap_invoice", "payable", "2100"), ("ap_invoice", "expense", "6300"),
          ("ap_invoice", "tax_expense", "6500")]
@@ -120,3 +123,19 @@ def test_a_posted_ap_batch_exports_and_becomes_exported(client, tenant, database
         assert client.get(f"/v1/matched-invoices/{invoice['id']}", headers=headers).json()["status"] == "Exported"
     went = client.get(f"/v1/ap-batches/{batch['id']}/exports", headers=headers).json()["items"]
     assert [e["id"] for e in went] == [done["id"]]
+
+
+def test_an_ap_posting_analyses_the_tables_it_reads_that_never_were(client, tenant, database,
+                                                                     world):
+    """As an AR posting does: a tenant's first AP posting must not plan its chunks as if the
+    invoices, vendors and purchase orders written just before were empty tables."""
+    batch = _queued_batch(client, tenant, [world.invoice("100.00"), world.invoice("25.00")])
+    assert {"matched_invoices", "vendors"} <= never_analysed(database, ap_posting.SOURCE_TABLES)
+    started = client.post(f"/v1/ap-batches/{batch['id']}/post", headers=tenant.headers())
+    assert started.status_code == 202, started.text
+    assert run_jobs(database) == 1
+    with database.reading() as session:  # SQLite keeps no statistics of an empty table
+        empty = {name for name in ap_posting.SOURCE_TABLES
+                 if session.execute(text(f"SELECT count(*) FROM {name}")).scalar_one() == 0}
+    assert never_analysed(database, ap_posting.SOURCE_TABLES) <= empty
+    assert {"matched_invoices", "matched_invoice_lines", "vendors", "purchase_orders"}.isdisjoint(empty)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from finbatch import counters
 from finbatch.batches.service import Actor
-from finbatch.db import refresh_statistics
+from finbatch.db import ensure_statistics, refresh_statistics
 from finbatch.events.service import record_change
 from finbatch.fiscal import service as fiscal
 from finbatch.jobs import queue
@@ -45,6 +45,12 @@ POSTABLE = ("Queued", "Exported")
 CHUNK = 500
 SYSTEM = Actor("system:posting")
 KIND = "ap_invoice"
+#: What a posting reads (``payables.repository.invoice_view`` and the invoices' lines): analysed
+#: first when never analysed, as an AR posting does (``posting.SOURCE_TABLES``), so that the
+#: chunks of a tenant's first posting are not planned as if these tables were empty.
+SOURCE_TABLES = ("matched_invoices", "matched_invoice_lines", "purchase_orders", "vendors",
+                 "vendor_remit_tos", "facilities", "locations", "ap_codes", "ap_batches",
+                 "gl_accounts")
 
 
 def ap_legs(invoice: PayableInvoice, book: RuleBook) -> tuple[list[Leg], list[Missing]]:
@@ -115,6 +121,8 @@ class PostApBatch:
         tid = ctx.tenant.id
         batch_id, run_id = ctx.payload["ap_batch_id"], ctx.payload["run_id"]
         after, done = ctx.checkpoint, ctx.done
+        with ctx.db.unit_of_work() as session:
+            ensure_statistics(session, SOURCE_TABLES)
         while True:
             with ctx.db.unit_of_work() as session:
                 invoices = list(islice(batch_invoices(session, tenant_id=tid, batch_id=batch_id,
