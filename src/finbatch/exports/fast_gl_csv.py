@@ -20,6 +20,7 @@ from finbatch.exports.writers.base import ExportRejected, Writer
 from finbatch.exports.writers.gl_csv import COLUMNS
 from finbatch.kit.currencies import EXPONENTS
 from finbatch.kit.ids import is_uuid
+from finbatch.ledger.models import VISIBLE_RUN_SQL
 
 # One GLOB per test, with the characters themselves in the pattern (not char() calls) so that it
 # is a constant: a cell that starts like a formula, a cell that needs RFC 4180 quotes. In a GLOB
@@ -28,15 +29,6 @@ _FORMULA_START_GLOB = "'[=+@\t\r-]*'"
 _NEEDS_QUOTES_GLOB = "'*[,\"\n\r]*'"
 _NEUTRAL_PG = ("CASE WHEN substr({v}, 1, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
                "THEN '''' || {v} ELSE {v} END")
-
-# Only the entries of complete runs are visible (a batch's journal appears as a whole). The join
-# names the run's batch although a run's entries always carry it: PostgreSQL then finds the
-# batch's runs by their (tenant_id, batch_id, status) index, where it could drive from every
-# complete run of the tenant and read all their entries to keep the batch's (counting a batch's
-# entries took 17 ms at 100,000 entries in the tenant, and grew with it; 1.8 ms now).
-VISIBLE_RUN = ("JOIN posting_runs r ON r.tenant_id = e.tenant_id AND r.id = e.run_id "
-               "AND r.batch_id = e.batch_id AND r.status = 'complete' ")
-
 
 def applies(writer: Writer) -> bool:
     return writer.name == "gl-csv"
@@ -79,7 +71,7 @@ def _check_accounts(session: Session, tenant_id: int, item) -> None:
         return
     clause, params = _range(item)
     row = session.execute(text(
-        "SELECT e.number, l.line_number, a.code FROM journal_entries e " + VISIBLE_RUN +
+        "SELECT e.number, l.line_number, a.code FROM journal_entries e " + VISIBLE_RUN_SQL +
         "JOIN journal_lines l ON l.tenant_id = e.tenant_id AND l.entry_id = e.id "
         "LEFT JOIN gl_accounts a ON a.tenant_id = l.tenant_id AND a.id = l.account_id "
         f"WHERE e.tenant_id = :tenant AND e.batch_id = :batch{clause} "
@@ -164,7 +156,7 @@ def _render_sqlite(session: Session, tenant_id: int, tenant, batch, item, neutra
     sql = (f"WITH a AS MATERIALIZED ({accounts}) "
            f"SELECT {joined} || char(10) "
            "FROM journal_entries e INDEXED BY ix_journal_entries_tenant_id_batch_id_id "
-           + VISIBLE_RUN +
+           + VISIBLE_RUN_SQL +
            "JOIN journal_lines l ON l.tenant_id = e.tenant_id AND l.entry_id = +e.id "
            "JOIN a ON a.id = l.account_id "
            f"WHERE e.tenant_id = :tenant AND e.batch_id = :batch{clause} "
@@ -241,7 +233,7 @@ def _copy_postgres(session: Session, tenant_id: int, tenant, batch, item, neutra
         where += f" AND e.id > '{item.from_entry_id}'"
     if item.through_entry_id:
         where += f" AND e.id <= '{item.through_entry_id}'"
-    query = (f"COPY (SELECT {', '.join(columns)} FROM journal_entries e " + VISIBLE_RUN +
+    query = (f"COPY (SELECT {', '.join(columns)} FROM journal_entries e " + VISIBLE_RUN_SQL +
              "JOIN journal_lines l ON l.tenant_id = e.tenant_id AND l.entry_id = e.id "
              "JOIN gl_accounts a ON a.tenant_id = l.tenant_id AND a.id = l.account_id "
              f"WHERE {where} ORDER BY e.id, l.line_number) TO STDOUT (FORMAT csv)")

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from finbatch.exports.models import Export, ExportBatch
-from finbatch.ledger.models import JournalEntry, JournalLine, PostingRun
+from finbatch.ledger.models import VISIBLE_RUN, JournalEntry, JournalLine, PostingRun
 from finbatch.receivables.models import ARAllocation, ARLine, ARTaxLine, ARTransaction, Customer
 from finbatch.repository import Page, TenantRepository, keyset_page
 
@@ -91,12 +91,8 @@ class ExportRepository(TenantRepository[Export]):
     # --- streams ---
 
     def _journal_filter(self, stmt, batch_id: str, after: str | None, through: str | None):
-        # the run's batch in the join: see ``fast_gl_csv.VISIBLE_RUN``
-        stmt = stmt.join(PostingRun, (PostingRun.tenant_id == JournalEntry.tenant_id)
-                         & (PostingRun.id == JournalEntry.run_id)
-                         & (PostingRun.batch_id == JournalEntry.batch_id)).where(
-            JournalEntry.tenant_id == self.tenant_id, JournalEntry.batch_id == batch_id,
-            PostingRun.status == "complete")
+        stmt = stmt.join(PostingRun, VISIBLE_RUN).where(
+            JournalEntry.tenant_id == self.tenant_id, JournalEntry.batch_id == batch_id)
         if after:
             stmt = stmt.where(JournalEntry.id > after)
         if through:

@@ -16,7 +16,7 @@ from finbatch.bulk import BulkInsert
 from finbatch.db import refresh_statistics
 from finbatch.kit.ids import NIL_UUID, is_uuid
 from finbatch.ledger.entries import ENTRY_COLUMNS, LINE_COLUMNS, Source
-from finbatch.ledger.models import GLAccount, JournalEntry, JournalLine, PostingRun
+from finbatch.ledger.models import VISIBLE_RUN, GLAccount, JournalEntry, JournalLine, PostingRun
 from finbatch.receivables.models import ARLine, ARTaxLine, ARTransaction, Customer
 from finbatch.repository import Page, TenantRepository, keyset_page
 
@@ -185,11 +185,8 @@ class JournalRepository(TenantRepository[JournalEntry]):
     # --- reading ---
 
     def _visible(self):
-        return (select(JournalEntry).join(
-            PostingRun, (PostingRun.tenant_id == JournalEntry.tenant_id)
-            & (PostingRun.id == JournalEntry.run_id)
-            & (PostingRun.batch_id == JournalEntry.batch_id))  # see fast_gl_csv.VISIBLE_RUN
-            .where(JournalEntry.tenant_id == self.tenant_id, PostingRun.status == "complete"))
+        return (select(JournalEntry).join(PostingRun, VISIBLE_RUN)
+                .where(JournalEntry.tenant_id == self.tenant_id))
 
     def page(self, *, cursor: str | None, limit: int, batch_id: str | None = None,
              source_id: str | None = None) -> Page:

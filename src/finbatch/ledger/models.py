@@ -166,3 +166,18 @@ class JournalLine(Base):
     description: Mapped[str | None] = mapped_column(String(500), nullable=True)
     department: Mapped[str | None] = mapped_column(String(64), nullable=True)
     project: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+# Only the entries of a ``complete`` run are visible: a batch's journal appears as a whole. Every
+# read joins an entry to its run by these terms (``VISIBLE_RUN_SQL`` in SQL text, with the entry
+# as ``e`` and the run as ``r``). The run's batch is among them although a run's entries always
+# carry it: PostgreSQL then finds a batch's runs by their (tenant_id, batch_id, status) index.
+# Planned from statistics taken when the tenant had one run, the join on the run id alone drove
+# from every complete run of the tenant and read all their entries to keep the batch's (counting
+# a batch's entries: 17 ms at 100,000 entries in the tenant, growing with it; 1.8 ms so).
+VISIBLE_RUN = ((PostingRun.tenant_id == JournalEntry.tenant_id)
+               & (PostingRun.id == JournalEntry.run_id)
+               & (PostingRun.batch_id == JournalEntry.batch_id)
+               & (PostingRun.status == "complete"))
+VISIBLE_RUN_SQL = ("JOIN posting_runs r ON r.tenant_id = e.tenant_id AND r.id = e.run_id "
+                   "AND r.batch_id = e.batch_id AND r.status = 'complete' ")
