@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, NamedTuple
@@ -43,7 +44,7 @@ from finbatch.events.service import record_change
 from finbatch.kit.clock import utcnow
 from finbatch.kit.errors import ErrorList
 from finbatch.kit.ids import uuid7
-from finbatch.orm import decimal_text
+from finbatch.orm import DecimalText, decimal_text
 from finbatch.receivables import allocations, service
 from finbatch.receivables.inputs import AllocationIn, LineIn, TransactionIn
 from finbatch.receivables.models import (
@@ -442,10 +443,9 @@ def _write(session: Session, tenant: TenantContext, records: list[Record], actor
     # never analysed made PostgreSQL check each key by another index, reading every customer
     ensure_statistics(session, REFERENCED_TABLES)
     # the decimals are in the rows as the text DecimalText stores (the events render from it)
-    for model, batch_rows, stored in ((ARTransaction, rows, ("fx_rate",)),
-                                      (ARLine, lines, ("quantity", "unit_price")),
-                                      (ARTaxLine, taxes, ("rate",)), (ARAllocation, allocs, ())):
-        _insert_all(session, model, batch_rows, stored,
+    for model, batch_rows in ((ARTransaction, rows), (ARLine, lines), (ARTaxLine, taxes),
+                              (ARAllocation, allocs)):
+        _insert_all(session, model, batch_rows, _decimal_columns(model),
                     progress if model is ARTransaction else lambda n: None)
     # receivables already in the database whose settled the file changed (loaded, locked, and
     # updated in memory by the checks): a new version and an "updated" event each, as the API
@@ -516,14 +516,15 @@ def _created_documents(session: Session, tenant: TenantContext, rows: list[dict]
     by_txn: dict[str, list] = {}
     for line in lines:
         by_txn.setdefault(line["transaction_id"], []).append(
-            _stored_view(line, ("quantity", "unit_price")))
+            _stored_view(line, _decimal_columns(ARLine)))
     given: dict[str, list] = {}
     received: dict[str, list] = {}
     for alloc in sorted(allocs, key=lambda a: a["id"]):  # settlement_rows' order
         source, target, amount = alloc["source_id"], alloc["target_id"], alloc["amount"]
         given.setdefault(source, []).append(_Settlement(target, *numbered[target], amount))
         received.setdefault(target, []).append(_Settlement(source, *numbered[source], amount))
-    txns = sorted((_stored_view(row, ("fx_rate",)) for row in rows), key=lambda t: t.id)
+    txns = sorted((_stored_view(row, _decimal_columns(ARTransaction)) for row in rows),
+                  key=lambda t: t.id)
     taxes: dict[str, list] = {}
     repo = TransactionRepository(session, tenant.id)
     with_lines = [t.id for t in txns if t.kind in LINE_KINDS]
@@ -539,6 +540,13 @@ class _Settlement(NamedTuple):
     kind: str
     number: int
     amount: int
+
+
+@cache
+def _decimal_columns(model) -> tuple[str, ...]:
+    """The ``DecimalText`` columns of ``model``: the rows ``_write`` builds hold their values as
+    stored text (``orm.decimal_text``), for ``BulkInsert`` and for ``_stored_view``."""
+    return tuple(c.name for c in model.__table__.c if isinstance(c.type, DecimalText))
 
 
 def _stored_view(row: dict[str, Any], decimals: tuple[str, ...]) -> SimpleNamespace:
