@@ -198,16 +198,24 @@ def ensure_statistics(session: Session, tables: tuple[str, ...]) -> None:
     Tables with statistics, even stale ones, are left as they are: a plan from old statistics
     still knows the table's keys are selective.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        never = [name for (name,) in session.execute(text(
-            "SELECT c.relname FROM pg_class c WHERE c.relname = ANY(:names) AND c.reltuples < 0 "
-            "AND c.relnamespace = to_regnamespace(current_schema())"), {"names": list(tables)})]
-        if never:
-            session.execute(text("ANALYZE " + ", ".join(sorted(never))))
+    never = never_analysed(session, tables)
+    if not never:
         return
-    known = _sqlite_analysed_rows(session)
-    for name in sorted(set(tables) - set(known)):
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE " + ", ".join(sorted(never))))
+        return
+    for name in sorted(never):
         session.execute(text(f"ANALYZE {name}"))
+
+
+def never_analysed(session: Session, tables: tuple[str, ...]) -> set[str]:
+    """Those of ``tables`` the database has no statistics for (SQLite keeps none of an empty
+    table, however often it is analysed)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return {name for (name,) in session.execute(text(
+            "SELECT c.relname FROM pg_class c WHERE c.relname = ANY(:names) AND c.reltuples < 0 "
+            "AND c.relnamespace = to_regnamespace(current_schema())"), {"names": list(tables)})}
+    return set(tables) - set(_sqlite_analysed_rows(session))
 
 
 def _sqlite_analysed_rows(session: Session) -> dict[str, int]:
