@@ -9,26 +9,16 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from finbatch.batches import service as batches
 from finbatch.batches.service import Actor
 from finbatch.exports import service as exports
 from finbatch.exports.repository import ExportRepository
 from finbatch.jobs.handlers import Worker
-from finbatch.ledger import posting
 from tests.conftest import make_tenant
-from tests.support.volume import invoices, ledger_ready_tenant
+from tests.support.volume import close_and_post, invoices, ledger_ready_tenant
 
 ACTOR = Actor("test")
 BATCHES = 6
 PER_BATCH = 300
-
-
-def _post(database, tenant, batch_id: str) -> None:
-    with database.unit_of_work() as session:
-        batch = batches.require_batch(session, tenant.id, batch_id, for_update=True)
-        batches.apply_action(session, tenant, batch, "close", ACTOR)
-        posting.start_posting(session, tenant, batch, ACTOR)
-    Worker(database).drain()
 
 
 def _entries_read(session) -> int:
@@ -49,7 +39,7 @@ def test_planning_an_export_reads_each_batch_entries_not_every_run(engine_name, 
     batch_ids = [invoices(database, tenant, PER_BATCH, day=date(2026, month, 5), seed=month)
                  for month in range(1, BATCHES + 1)]
     for batch_id in batch_ids:  # the first posting analyses posting_runs, holding one run
-        _post(database, tenant, batch_id)
+        close_and_post(database, tenant, batch_id)
     with database.unit_of_work() as session:  # the journal's statistics are current
         session.execute(text("ANALYZE journal_entries"))
     with database.reading() as session:
@@ -69,7 +59,7 @@ def test_an_export_of_many_batches_writes_every_line(database):
     batch_ids = [invoices(database, tenant, 40, day=date(2026, month, 5), seed=month)
                  for month in range(1, BATCHES + 1)]
     for batch_id in batch_ids:
-        _post(database, tenant, batch_id)
+        close_and_post(database, tenant, batch_id)
     with database.unit_of_work() as session:
         export, created = exports.request_export(session, tenant, batch_ids=batch_ids,
                                                  fmt="gl-csv", actor=ACTOR)

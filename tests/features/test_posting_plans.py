@@ -16,7 +16,7 @@ from finbatch.jobs.handlers import Worker
 from finbatch.ledger import posting
 from tests.conftest import make_tenant
 from tests.support.statistics import empty_tables, never_analysed
-from tests.support.volume import invoices, ledger_ready_tenant
+from tests.support.volume import close_and_post, invoices, ledger_ready_tenant
 
 
 def _rows_read(database, table: str, *, at_least: int = 0) -> int:
@@ -71,11 +71,7 @@ def test_a_posting_analyses_the_tables_it_reads_that_never_were(database):
     # the chart of accounts, written through the API, has none yet (the import that wrote the
     # invoices analysed the customers it refers to)
     assert "gl_accounts" in never_analysed(database, posting.SOURCE_TABLES)
-    with database.unit_of_work() as session:
-        batch = batches.require_batch(session, tenant.id, batch_id, for_update=True)
-        batches.apply_action(session, tenant, batch, "close", Actor("test"))
-        posting.start_posting(session, tenant, batch, Actor("test"))
-    Worker(database).drain()
+    close_and_post(database, tenant, batch_id)
     empty = empty_tables(database, posting.SOURCE_TABLES)  # SQLite keeps no statistics of them
     assert never_analysed(database, posting.SOURCE_TABLES) <= empty
     assert {"gl_accounts", "customers"}.isdisjoint(empty)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import random
 from datetime import date
 
+from finbatch.batches import service as batches
 from finbatch.batches.service import Actor
 from finbatch.db import Database
-from finbatch.ledger import rules
+from finbatch.jobs.handlers import Worker
+from finbatch.ledger import posting, rules
 from finbatch.ledger.accounts import create_account
 from finbatch.receivables import customers
 from finbatch.receivables.importer import ImportReport, Record, import_records
@@ -52,3 +54,13 @@ def invoices(db: Database, tenant: TenantContext, count: int, *, day: date,
     assert not report.errors, report.errors[:5]
     assert len(report.batch_ids) == 1
     return next(iter(report.batch_ids))
+
+
+def close_and_post(db: Database, tenant: TenantContext, batch_id: str) -> None:
+    """Close the batch, post it and run the posting job to its end."""
+    actor = Actor("test:volume")
+    with db.unit_of_work() as session:
+        batch = batches.require_batch(session, tenant.id, batch_id, for_update=True)
+        batches.apply_action(session, tenant, batch, "close", actor)
+        posting.start_posting(session, tenant, batch, actor)
+    Worker(db).drain()
