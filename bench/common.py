@@ -145,33 +145,41 @@ def rate(count: int, seconds: float) -> str:
     return f"{count / seconds:,.0f}/s ({count:,} in {seconds:.2f}s)"
 
 
-@contextmanager
-def serving(which: str, url: str, log: Path):
-    """``bench.serve`` of ``which`` (finbatch or bare) on a free port; yields the base URL."""
-    port = free_port()
-    env = {**os.environ, "FINBATCH_RATE_LIMIT_PER_MINUTE": "100000000"}
-    with open(log, "wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "bench.serve", which, url, str(port)],
-                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
+class Server:
+    """``bench.serve`` of ``which`` (finbatch or bare) on a free port, started at once and waited
+    for only when first used, so that its start-up (imports, routes) can overlap other work."""
+
+    def __init__(self, which: str, url: str, log: Path) -> None:
+        self.which, self.log = which, log
+        self.port = free_port()
+        env = {**os.environ, "FINBATCH_RATE_LIMIT_PER_MINUTE": "100000000"}
+        with open(log, "wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bench.serve", which, url, str(self.port)],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        self._ready = False
+
+    def base(self) -> str:
+        """The base URL, once the server accepts connections."""
         deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"the {which} server exited: {log.read_text()[-2000:]}")
+        while not self._ready:
+            if self.process.poll() is not None:
+                raise SystemExit(f"the {self.which} server exited: {self.log.read_text()[-2000:]}")
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    self._ready = True
             except OSError:
                 if time.monotonic() > deadline:
-                    raise SystemExit(f"the {which} server did not start") from None
+                    raise SystemExit(f"the {self.which} server did not start") from None
                 time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.process.terminate()
         try:
-            process.wait(timeout=10)
+            self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            self.process.kill()
 
 
 def wrk(url: str, seconds: float, headers: dict[str, str] | None = None) -> float:

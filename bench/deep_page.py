@@ -61,9 +61,9 @@ def _timings(base: str, paths: list[str], token: str, rounds: int) -> dict[str, 
 def measure(ctx) -> str:
     first = "/v1/invoices?limit=100"
     deep = f"/v1/invoices?limit=100&cursor={_cursor_at(ctx, 0.9)}"
-    with common.serving("finbatch", ctx.database.url, ctx.workdir / "deep.log") as base:
-        _timings(base, [first, deep], ctx.data.token, 10)
-        timings = _timings(base, [first, deep], ctx.data.token, REQUESTS)
+    base = ctx.server("finbatch")
+    _timings(base, [first, deep], ctx.data.token, 10)
+    timings = _timings(base, [first, deep], ctx.data.token, REQUESTS)
     first_p50 = common.percentile(timings[first], 0.5)
     deep_p50 = common.percentile(timings[deep], 0.5)
     return common.report("deep_page", first_p50 / deep_p50, f"p50 {deep_p50 * 1000:.1f} ms",

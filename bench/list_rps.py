@@ -3,8 +3,9 @@ against a bare Starlette app on the same server settings reading the same 100 ro
 driver and returning them as JSON (``bench.bare_app``).
 
 Ours does everything a client gets: token authentication and tenant scoping, the keyset page,
-each invoice's lines, taxes and settlements, exact decimal strings, the page's cursor. Both
-servers get a short warm-up, then ``wrk`` (2 threads, 16 connections) for ``ctx.seconds``.
+each invoice's lines, taxes and settlements, exact decimal strings, the page's cursor. Both are the
+engine's servers of ``BenchContext.server``, started with the run; both
+get a short warm-up, then ``wrk`` (2 threads, 16 connections) for ``ctx.seconds``.
 """
 
 from __future__ import annotations
@@ -21,19 +22,17 @@ def _get(url: str, headers: dict[str, str]) -> bytes:
 
 def measure(ctx) -> str:
     auth = {"Authorization": f"Bearer {ctx.data.token}"}
-    with common.serving("finbatch", ctx.database.url, ctx.workdir / "finbatch.log") as base:
-        url = f"{base}/v1/invoices?limit=100"
-        body = _get(url, auth)
-        if body.count(b'"kind":"invoice"') != 100:
-            raise SystemExit("list_rps: the first page does not hold 100 invoices")
-        common.wrk(url, 1, auth)
-        ours = common.wrk(url, ctx.seconds, auth)
-    with common.serving("bare", ctx.database.url, ctx.workdir / "bare.log") as base:
-        url = f"{base}/invoices?limit=100&tenant_id={ctx.data.tenant_id}"
-        if _get(url, {}).count(b'"kind":"invoice"') != 100:
-            raise SystemExit("list_rps: the bare app does not return 100 invoices")
-        common.wrk(url, 1)
-        limit = common.wrk(url, ctx.seconds)
+    url = f"{ctx.server('finbatch')}/v1/invoices?limit=100"
+    body = _get(url, auth)
+    if body.count(b'"kind":"invoice"') != 100:
+        raise SystemExit("list_rps: the first page does not hold 100 invoices")
+    common.wrk(url, 1, auth)
+    ours = common.wrk(url, ctx.seconds, auth)
+    url = f"{ctx.server('bare')}/invoices?limit=100&tenant_id={ctx.data.tenant_id}"
+    if _get(url, {}).count(b'"kind":"invoice"') != 100:
+        raise SystemExit("list_rps: the bare app does not return 100 invoices")
+    common.wrk(url, 1)
+    limit = common.wrk(url, ctx.seconds)
     return common.report("list_rps", ours / limit, f"{ours:,.0f} req/s", f"{limit:,.0f} req/s",
                          "≥ 0.5")
 

@@ -8,7 +8,13 @@ little longer than the slower one); no figure runs until both are built, so noth
 with a measurement. Then, one engine after the other, every figure runs in an order that keeps
 them independent: the read-only ones first, then those that add data (posting the pending batch,
 the import). Each figure prints one line ``<name>: ratio=… ours=… limit=…``
-(``bench.common.report``).
+(``bench.common.report``), and a comment line with how long it took.
+
+The HTTP figures share one finbatch server per engine (``BenchContext.server``), started with the
+bare app of ``list_rps`` when the first of them asks (the two start-ups overlap; nothing is
+measured meanwhile), idle while any other figure runs, stopped when the engine's figures end. Load
+tests run ``--seconds`` each after a one-second warm-up: 2 s at the quick scale (ours serves 40–130
+requests a second there, so a figure rests on 80 requests at the least), 15 s at a million.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -37,10 +43,34 @@ class BenchContext:
     workdir: Path
     n: int
     seconds: float  # how long load tests run (wrk)
+    servers: dict[str, common.Server] = field(default_factory=dict)
 
     def db(self) -> Database:
         """A finbatch database handle (exports go to the scratch directory)."""
         return database_for(self.database.url, self.workdir / "exports")
+
+    def start_servers(self) -> None:
+        """Start this engine's finbatch server and the bare app of ``list_rps`` (once)."""
+        if not self.servers:
+            for name in ("finbatch", "bare"):
+                self.servers[name] = common.Server(name, self.database.url,
+                                                   self.workdir / f"{name}.log")
+
+    def wait_servers(self) -> None:
+        """Return once every started server answers: no start-up may overlap a measurement."""
+        for server in self.servers.values():
+            server.base()
+
+    def server(self, which: str) -> str:
+        """The base URL of this engine's ``which`` server (finbatch or bare). The first call
+        starts both, so that their start-ups overlap, and waits for both."""
+        self.start_servers()
+        self.wait_servers()
+        return self.servers[which].base()
+
+    def stop_servers(self) -> None:
+        for server in self.servers.values():
+            server.stop()
 
 
 def _figures(engine: str) -> list[tuple[str, object]]:
@@ -80,10 +110,14 @@ def run(n: int, engines: list[str], only: list[str] | None, seconds: float) -> l
                  for engine, scratch, database, future in prepared]
         for engine, scratch, database, data in built:
             ctx = BenchContext(engine, database, data, scratch, n, seconds)
+            stack.callback(ctx.stop_servers)
             for name, module in _figures(engine):
                 if only and name not in only:
                     continue
+                started = time.perf_counter()
                 lines.append(module.measure(ctx))
+                print(f"# {engine}: {name} took {time.perf_counter() - started:.1f}s", flush=True)
+            ctx.stop_servers()
     return lines
 
 
@@ -103,10 +137,10 @@ def main(argv: list[str] | None = None, *, only: list[str] | None = None) -> int
                         help="comma-separated: sqlite, postgresql")
     parser.add_argument("--only", default=None, help="comma-separated figure scripts to run")
     parser.add_argument("--seconds", type=float, default=None,
-                        help="duration of each load test (default 5 s below N=1M, else 15 s)")
+                        help="duration of each load test (default 2 s below N=1M, else 15 s)")
     args = parser.parse_args(argv)
     chosen = only or (args.only.split(",") if args.only else None)
-    seconds = args.seconds or (15.0 if args.n >= 1_000_000 else 5.0)
+    seconds = args.seconds or (15.0 if args.n >= 1_000_000 else 2.0)
     run(args.n, args.engines.split(","), chosen, seconds)
     return 0
 
