@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import ARRAY, Select, any_, bindparam, select
 
 from finbatch.ledger.models import GLAccount
 from finbatch.receivables.models import (
@@ -204,28 +204,29 @@ class TransactionRepository(TenantRepository[ARTransaction]):
 
     # --- plain rows for rendering (``receivables.views``) ---
 
-    def _grouped(self, stmt: Select, ids: Sequence[str]) -> dict[str, list]:
-        """``stmt`` (one of the ``_*_ROWS`` below) over ``ids``, its rows grouped by their first
+    def _grouped(self, read: str, ids: Sequence[str]) -> dict[str, list]:
+        """The ``read`` of ``_CHILD_ROWS`` below over ``ids``, its rows grouped by their first
         column."""
         out: dict[str, list] = {i: [] for i in ids}
         if ids:
-            result = self.session.connection().execute(
-                stmt, {"tenant_id": self.tenant_id, "ids": list(ids)})
+            connection = self.session.connection()
+            stmt = _CHILD_ROWS[connection.dialect.name == "postgresql"][read]
+            result = connection.execute(stmt, {"tenant_id": self.tenant_id, "ids": list(ids)})
             for row in plain_rows(result.all()):
                 out[row[0]].append(row)
         return out
 
     def line_rows(self, ids: Sequence[str]) -> dict[str, list]:
         """Line items per transaction id, as rows (``transaction_id`` first)."""
-        return self._grouped(_LINE_ROWS, ids)
+        return self._grouped("lines", ids)
 
     def tax_rows(self, ids: Sequence[str]) -> dict[str, list]:
-        return self._grouped(_TAX_ROWS, ids)
+        return self._grouped("taxes", ids)
 
     def settlement_rows(self, ids: Sequence[str], *, given: bool) -> dict[str, list]:
         """Allocations from (``given``) or to the transactions, each with the counterpart's id,
         kind and number: rows of (owner id, counterpart id, kind, number, amount)."""
-        return self._grouped(_GIVEN_ROWS if given else _RECEIVED_ROWS, ids)
+        return self._grouped("given" if given else "received", ids)
 
     def kinds_of(self, ids: Sequence[str]) -> dict[str, tuple[str, int]]:
         """id → (kind, number), for rendering allocation counterparts."""
@@ -240,34 +241,45 @@ class TransactionRepository(TenantRepository[ARTransaction]):
 # The statements of the ``*_rows`` reads above, built once with the tenant and the ids as bound
 # parameters: built per call, the 100 ids of a page each became a bound-parameter object, and
 # the statement's cache key and the adaptation of the cached compilation's result columns to the
-# new object cost more than running the query.
-def _children_of(model, owner, *columns, order) -> Select:
+# new object cost more than running the query. PostgreSQL takes the ids as one array
+# (``= ANY(:ids)``): one parameter instead of a hundred to render, send and plan (measured: a
+# page's children and rendering 4.2–5.6 ms → 3.1–4.6 ms); SQLite has no arrays and takes
+# ``IN (…)``.
+def _children_of(model, owner, *columns, order, postgres: bool) -> Select:
     """``columns`` of the ``model`` rows whose ``owner`` column is one of the ids, in owner order."""
-    return (select(owner, *columns)
-            .where(model.tenant_id == bindparam("tenant_id"),
-                   owner.in_(bindparam("ids", expanding=True)))
+    ids = (owner == any_(bindparam("ids", type_=ARRAY(owner.type))) if postgres
+           else owner.in_(bindparam("ids", expanding=True)))
+    return (select(owner, *columns).where(model.tenant_id == bindparam("tenant_id"), ids)
             .order_by(owner, order))
 
 
-_LINE_ROWS = _children_of(
-    ARLine, ARLine.transaction_id, ARLine.line_number, ARLine.product, ARLine.description,
-    ARLine.quantity, ARLine.unit, ARLine.unit_price, ARLine.amount, ARLine.tax_code,
-    ARLine.gl_account_code, order=ARLine.line_number)
-_TAX_ROWS = _children_of(
-    ARTaxLine, ARTaxLine.transaction_id, ARTaxLine.tax_code, ARTaxLine.description, ARTaxLine.rate,
-    ARTaxLine.taxable, ARTaxLine.tax, order=ARTaxLine.tax_code)
+def _line_rows(postgres: bool) -> Select:
+    return _children_of(
+        ARLine, ARLine.transaction_id, ARLine.line_number, ARLine.product, ARLine.description,
+        ARLine.quantity, ARLine.unit, ARLine.unit_price, ARLine.amount, ARLine.tax_code,
+        ARLine.gl_account_code, order=ARLine.line_number, postgres=postgres)
 
 
-def _settlements(*, given: bool) -> Select:
+def _tax_rows(postgres: bool) -> Select:
+    return _children_of(
+        ARTaxLine, ARTaxLine.transaction_id, ARTaxLine.tax_code, ARTaxLine.description,
+        ARTaxLine.rate, ARTaxLine.taxable, ARTaxLine.tax, order=ARTaxLine.tax_code,
+        postgres=postgres)
+
+
+def _settlements(*, given: bool, postgres: bool) -> Select:
     a, other = ARAllocation, ARTransaction
     own, counterpart = (a.source_id, a.target_id) if given else (a.target_id, a.source_id)
     return (_children_of(a, own, counterpart.label("counterpart_id"), other.kind, other.number,
-                         a.amount, order=a.id)
+                         a.amount, order=a.id, postgres=postgres)
             .join(other, (other.tenant_id == a.tenant_id) & (other.id == counterpart)))
 
 
-_GIVEN_ROWS = _settlements(given=True)
-_RECEIVED_ROWS = _settlements(given=False)
+#: The four reads, per engine: "postgresql" or anything else (SQLite).
+_CHILD_ROWS = {postgres: {"lines": _line_rows(postgres), "taxes": _tax_rows(postgres),
+                          "given": _settlements(given=True, postgres=postgres),
+                          "received": _settlements(given=False, postgres=postgres)}
+               for postgres in (False, True)}
 
 
 class ImportLookupRepository(TenantRepository[ARTransaction]):
