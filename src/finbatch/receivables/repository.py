@@ -242,9 +242,9 @@ class TransactionRepository(TenantRepository[ARTransaction]):
 # parameters: built per call, the 100 ids of a page each became a bound-parameter object, and
 # the statement's cache key and the adaptation of the cached compilation's result columns to the
 # new object cost more than running the query. PostgreSQL takes the ids as one array
-# (``= ANY(:ids)``): one parameter instead of a hundred to render, send and plan (measured: a
-# page's children and rendering 4.2–5.6 ms → 3.1–4.6 ms); SQLite has no arrays and takes
-# ``IN (…)``.
+# (``= ANY(:ids)``): one parameter instead of a hundred to render, send and plan (measured on
+# the benchmark's data set: a page's children and rendering 3.7–4.1 ms → 2.9–3.5 ms); SQLite has
+# no arrays and takes ``IN (…)``.
 def _children_of(model, owner, *columns, order, postgres: bool) -> Select:
     """``columns`` of the ``model`` rows whose ``owner`` column is one of the ids, in owner order."""
     ids = (owner == any_(bindparam("ids", type_=ARRAY(owner.type))) if postgres
@@ -275,7 +275,7 @@ def _settlements(*, given: bool, postgres: bool) -> Select:
             .join(other, (other.tenant_id == a.tenant_id) & (other.id == counterpart)))
 
 
-#: The four reads, per engine: "postgresql" or anything else (SQLite).
+#: The four reads, keyed by whether the engine is PostgreSQL.
 _CHILD_ROWS = {postgres: {"lines": _line_rows(postgres), "taxes": _tax_rows(postgres),
                           "given": _settlements(given=True, postgres=postgres),
                           "received": _settlements(given=False, postgres=postgres)}
