@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 from starlette.requests import Request
 
 from finbatch import __version__, maintenance
 from finbatch.api import health
 from finbatch.api.idempotency import Replay, replay_handler
 from finbatch.api.limits import BodySizeLimit
+from finbatch.api.prefix_router import PrefixRouter
 from finbatch.api.problems import PROBLEM_RESPONSES, install_error_handlers, render_problem
 from finbatch.api.ratelimit import RateLimiter
 from finbatch.api.security import ScopedCORS, SecurityHeaders, parse_origins
@@ -80,7 +81,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_error_handlers(app, surfaces)
     app.add_exception_handler(Replay, replay_handler)
 
-    v1 = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES, dependencies=[Depends(strict_query)])
+    v1 = PrefixRouter(prefix="/v1", responses=PROBLEM_RESPONSES,
+                      dependencies=[Depends(strict_query)])
     for router in (tenancy_router, fiscal_router, ledger_router, receivables_router,
                    posting_router, batches_router, exports_router, jobs_router, events_router,
                    payables_router):
