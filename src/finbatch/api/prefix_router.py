@@ -10,6 +10,7 @@ prefix, so a path that does not cannot match any of them, and the answer is know
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette._utils import get_route_path  # what Starlette's and FastAPI's routing match on
 from starlette.routing import Match
 from starlette.types import Scope
 
@@ -18,7 +19,7 @@ class PrefixRouter(APIRouter):
     """An ``APIRouter`` with a ``prefix``, all of whose routes lie under it."""
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if not _under(_route_path(scope), self.prefix):
+        if not _under(get_route_path(scope), self.prefix):
             return Match.NONE, {}
         return super().matches(scope)
 
@@ -26,11 +27,3 @@ class PrefixRouter(APIRouter):
 def _under(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + "/")
 
-
-def _route_path(scope: Scope) -> str:
-    """The path routes are matched against: the request's path less the ``root_path`` the app is
-    served under (as Starlette's own routing reads it)."""
-    path, root = scope.get("path", ""), scope.get("root_path", "")
-    if root and path.startswith(root) and (len(path) == len(root) or path[len(root)] == "/"):
-        return path[len(root):]
-    return path
