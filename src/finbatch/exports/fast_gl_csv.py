@@ -30,6 +30,7 @@ _NEEDS_QUOTES_GLOB = "'*[,\"\n\r]*'"
 _NEUTRAL_PG = ("CASE WHEN substr({v}, 1, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
                "THEN '''' || {v} ELSE {v} END")
 
+
 def applies(writer: Writer) -> bool:
     return writer.name == "gl-csv"
 
