@@ -18,6 +18,9 @@ from pathlib import Path
 
 from bench import common
 
+#: Peak memory only: ``bench.run`` starts the HTTP servers while this runs.
+MEASURES_TIME = False
+
 
 def _child(url: str, tenant_id: int, export_dir: Path, batch_ids: list[str]) -> dict:
     from bench.generate import database_for
