@@ -1,0 +1,63 @@
+import gc
+import threading
+
+import pytest
+
+from finbatch.kit.gcpause import paused_collector
+
+
+@pytest.fixture(autouse=True)
+def _collector_enabled():
+    gc.enable()
+    yield
+    gc.enable()
+
+
+def test_the_collector_is_paused_inside_and_enabled_after():
+    with paused_collector():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_nested_blocks_enable_it_only_when_the_outermost_leaves():
+    with paused_collector():
+        with paused_collector():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_an_exception_enables_it_again():
+    with pytest.raises(RuntimeError), paused_collector():
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+
+
+def test_a_collector_disabled_before_stays_disabled():
+    gc.disable()
+    with paused_collector():
+        pass
+    assert not gc.isenabled()
+
+
+def test_blocks_in_two_threads_keep_it_paused_until_both_leave():
+    first_inside, second_left, first_may_leave = (threading.Event() for _ in range(3))
+    seen = []
+
+    def first():
+        with paused_collector():
+            first_inside.set()
+            first_may_leave.wait(5)
+            seen.append(gc.isenabled())
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_inside.wait(5)
+    with paused_collector():
+        pass
+    second_left.set()
+    seen.append(gc.isenabled())  # the first thread is still inside
+    first_may_leave.set()
+    thread.join(5)
+    assert seen == [False, False]
+    assert gc.isenabled()
