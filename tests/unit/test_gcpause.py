@@ -61,3 +61,16 @@ def test_blocks_in_two_threads_keep_it_paused_until_both_leave():
     thread.join(5)
     assert seen == [False, False]
     assert gc.isenabled()
+
+
+def test_what_survives_a_block_is_old_and_still_collected():
+    gc.collect()
+    with paused_collector():
+        cycle = []
+        cycle.append(cycle)
+        survivors = [[] for _ in range(10_000)]
+    # in the oldest generation at once, not left for the young collections to walk
+    assert any(o is survivors for o in gc.get_objects(generation=2))
+    assert gc.get_freeze_count() == 0  # nothing left in the permanent generation
+    del cycle, survivors
+    assert gc.collect() >= 1  # the cycle made inside the block is found by a full collection

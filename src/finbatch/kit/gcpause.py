@@ -37,4 +37,10 @@ def paused_collector() -> Iterator[None]:
         with _lock:
             _inside -= 1
             if _inside == 0 and _was_enabled:
+                # what survived the block is old: hand it to the oldest generation at once
+                # (freeze, then unfreeze into it) rather than let the next allocation's young
+                # collection walk all of it (30-50 ms after reading 10,000 records); it is
+                # collected with that generation, as any long-lived object is
+                gc.freeze()
+                gc.unfreeze()
                 gc.enable()
