@@ -127,17 +127,27 @@ _TEXT_FIELDS = ("business_unit_id", "customer_id", "currency", "fx_rate", "exter
                 "batch_id")
 
 
+_BLANKS = ("", None)
+
+
 def _blank(value: Any) -> Any:
-    return None if value in ("", None) else value
+    return None if value in _BLANKS else value
 
 
 def _csv_records(text: str, errors: list[RowError]) -> Iterator[Record]:
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "kind" not in reader.fieldnames:
+    # csv.reader and one dict per row, as csv.DictReader makes them (its Python __next__ was a
+    # third of reading a file); blank rows are skipped as it skips them, and a column a short
+    # row lacks reads as None, as its restval gives it
+    reader = csv.reader(io.StringIO(text))
+    fieldnames = next(reader, None)
+    if not fieldnames or "kind" not in fieldnames:
         errors.append(RowError(1, "kind", "the header must name a 'kind' column"))
         return
     current: Record | None = None
-    for row in reader:
+    for values in reader:
+        if not values:
+            continue
+        row = dict(zip(fieldnames, values, strict=False))
         line = reader.line_num
         kind = (row.get("kind") or "").strip()
         ref = _blank(row.get("external_ref"))
@@ -155,7 +165,7 @@ def _csv_records(text: str, errors: list[RowError]) -> Iterator[Record]:
             continue
         if current is not None:
             yield current
-        current = _record(kind, {k: row.get(k) for k in row}, line, errors)
+        current = _record(kind, row, line, errors)
         if current is not None and line_item is not None:
             current.tin.lines.append(line_item)
         if current is not None and _blank(row.get("applies_to")):
@@ -168,7 +178,14 @@ def _record(kind: str, data: dict[str, Any], line: int, errors: list[RowError]) 
     if kind not in KINDS:
         errors.append(RowError(line, "kind", f"'{kind}' is not one of {', '.join(KINDS)}"))
         return None
-    fields: dict[str, Any] = {name: _blank(data.get(name)) for name in _TEXT_FIELDS}
+    fields: dict[str, Any] = {}
+    for name in _TEXT_FIELDS:
+        value = data.get(name)
+        if value in _BLANKS:
+            value = None
+        elif not isinstance(value, str):  # JSON lines: numbers and the like, as text
+            value = str(value)
+        fields[name] = value
     for name, parse in _DATE_FIELDS.items():
         try:
             fields[name] = parse(_blank(data.get(name)))
@@ -178,9 +195,6 @@ def _record(kind: str, data: dict[str, Any], line: int, errors: list[RowError]) 
             return None
     follow = str(data.get("requires_follow_up") or "").strip().lower()
     fields["requires_follow_up"] = follow in ("1", "true", "yes")
-    for name, value in fields.items():
-        if value is not None and name in _TEXT_FIELDS and not isinstance(value, str):
-            fields[name] = str(value)
     return Record(TransactionIn(kind=kind, **fields), [line],
                   customer_code=_blank(data.get("customer_code")),
                   payment_ref=_blank(data.get("payment_ref")))
