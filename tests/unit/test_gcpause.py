@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from finbatch.kit.gcpause import paused_collector
+from finbatch.kit.gcpause import collector_paused
 
 
 @pytest.fixture(autouse=True)
@@ -14,28 +14,28 @@ def _collector_enabled():
 
 
 def test_the_collector_is_paused_inside_and_enabled_after():
-    with paused_collector():
+    with collector_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
 
 
 def test_nested_blocks_enable_it_only_when_the_outermost_leaves():
-    with paused_collector():
-        with paused_collector():
+    with collector_paused():
+        with collector_paused():
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
 
 
 def test_an_exception_enables_it_again():
-    with pytest.raises(RuntimeError), paused_collector():
+    with pytest.raises(RuntimeError), collector_paused():
         raise RuntimeError("boom")
     assert gc.isenabled()
 
 
 def test_a_collector_disabled_before_stays_disabled():
     gc.disable()
-    with paused_collector():
+    with collector_paused():
         pass
     assert not gc.isenabled()
 
@@ -45,7 +45,7 @@ def test_blocks_in_two_threads_keep_it_paused_until_both_leave():
     seen = []
 
     def first():
-        with paused_collector():
+        with collector_paused():
             first_inside.set()
             first_may_leave.wait(5)
             seen.append(gc.isenabled())
@@ -53,7 +53,7 @@ def test_blocks_in_two_threads_keep_it_paused_until_both_leave():
     thread = threading.Thread(target=first)
     thread.start()
     first_inside.wait(5)
-    with paused_collector():
+    with collector_paused():
         pass
     second_left.set()
     seen.append(gc.isenabled())  # the first thread is still inside
@@ -65,7 +65,7 @@ def test_blocks_in_two_threads_keep_it_paused_until_both_leave():
 
 def test_what_survives_a_block_is_old_and_still_collected():
     gc.collect()
-    with paused_collector():
+    with collector_paused():
         cycle = []
         cycle.append(cycle)
         survivors = [[] for _ in range(10_000)]

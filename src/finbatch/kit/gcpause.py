@@ -4,7 +4,7 @@ A bulk import keeps every record of its file alive until it commits (it is all-o
 allocates millions of small objects meanwhile; each allocation burst makes the collector walk the
 objects already alive, again and again, although almost none are garbage (reference counting
 frees them). Measured on an import of 10,000 transactions: a quarter of its CPU time. Within
-``paused_collector()`` the collector does not run; reference counting still frees everything
+``collector_paused()`` the collector does not run; reference counting still frees everything
 without a cycle, and cycles made meanwhile wait for the next collection after the block.
 
 Process-wide and nestable across threads: the collector is paused while at least one block is
@@ -24,7 +24,7 @@ _was_enabled = False
 
 
 @contextmanager
-def paused_collector() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     global _inside, _was_enabled
     with _lock:
         if _inside == 0:
