@@ -496,7 +496,11 @@ def _write(session: Session, tenant: TenantContext, records: list[Record], actor
         record_change(session, tenant_id=tenant.id, type="created", record_kind=doc["kind"],
                       record_id=doc["id"], actor=actor.name, data=doc)
     _record_events(session, tenant, [t.id for t in touched], "updated", actor)
-    refresh_statistics(session, IMPORTED_TABLES, len(rows) + len(lines))
+    # each table with the rows this import writes into it (as a posting gives them): the sum of
+    # transactions and lines given for all five analysed the small ones, the tax lines and the
+    # allocations, after nearly every import
+    refresh_statistics(session, dict(zip(IMPORTED_TABLES, (
+        len(rows), len(lines), len(taxes), len(allocs), len(rows) + len(touched)), strict=True)))
     report.created += len(new)
     for record in upserts:
         before = ImportLookupRepository(session, tenant.id).source_hash(record.tin.kind,
