@@ -53,6 +53,12 @@ def test_format_minor(minor, currency, text):
     assert money.format_minor(minor, currency) == text
 
 
+@given(st.integers(min_value=-10**18, max_value=10**18),
+       st.sampled_from(["USD", "JPY", "KWD", "CLF", "EUR", "BHD"]))
+def test_format_minor_is_the_exact_decimal(minor, currency):
+    assert money.format_minor(minor, currency) == format(money.to_decimal(minor, currency), "f")
+
+
 def test_format_shortest():
     assert money.format_shortest(10000, "USD") == "100"
     assert money.format_shortest(1250, "USD") == "12.5"

@@ -21,6 +21,7 @@ from finbatch import counters
 from finbatch.bulk import BulkInsert
 from finbatch.events.models import Event
 from finbatch.kit.clock import utcnow
+from finbatch.kit.gcpause import collector_paused
 
 EVENT_TYPES = ("created", "updated", "deleted", "status_changed")
 _PENDING = "finbatch_pending_events"
@@ -68,7 +69,10 @@ def _write_pending(session: Session) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
-    _write_pending(session)
+    # an import's commit writes an event per transaction while all of them are alive: without
+    # the pause the collector walked them again and again (kit.gcpause)
+    with collector_paused():
+        _write_pending(session)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -71,9 +71,15 @@ def format_minor(minor: int, currency: str) -> str:
     exp = exponent(currency)
     if exp == 0:
         return str(minor)
-    sign = "-" if minor < 0 else ""
-    whole, frac = divmod(abs(minor), 10**exp)
-    return f"{sign}{whole}.{frac:0{exp}d}"
+    # the digits split by slicing: half the time of divmod and a nested format spec, and a
+    # document of the change feed formats a dozen amounts
+    sign = ""
+    if minor < 0:
+        sign, minor = "-", -minor
+    digits = str(minor)
+    if len(digits) <= exp:
+        digits = digits.rjust(exp + 1, "0")
+    return f"{sign}{digits[:-exp]}.{digits[-exp:]}"
 
 
 def format_shortest(minor: int, currency: str) -> str:

@@ -1,0 +1,46 @@
+"""Pausing Python's cyclic garbage collector around bulk work.
+
+A bulk import keeps every record of its file alive until it commits (it is all-or-nothing) and
+allocates millions of small objects meanwhile; each allocation burst makes the collector walk the
+objects already alive, again and again, although almost none are garbage (reference counting
+frees them). Measured on an import of 10,000 transactions: a quarter of its CPU time. Within
+``collector_paused()`` the collector does not run; reference counting still frees everything
+without a cycle, and cycles made meanwhile wait for the next collection after the block.
+
+Process-wide and nestable across threads: the collector is paused while at least one block is
+inside, and enabled again only if it was enabled when the first one entered.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_lock = threading.Lock()
+_inside = 0
+_was_enabled = False
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    global _inside, _was_enabled
+    with _lock:
+        if _inside == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _inside += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _inside -= 1
+            if _inside == 0 and _was_enabled:
+                # what survived the block is old: hand it to the oldest generation at once
+                # (freeze, then unfreeze into it) rather than let the next allocation's young
+                # collection walk all of it (30-50 ms after reading 10,000 records); it is
+                # collected with that generation, as any long-lived object is
+                gc.freeze()
+                gc.unfreeze()
+                gc.enable()
