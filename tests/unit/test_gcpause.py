@@ -65,7 +65,7 @@ def test_blocks_in_two_threads_keep_it_paused_until_both_leave():
 
 def test_what_survives_a_block_is_old_and_still_collected():
     gc.collect()
-    with collector_paused():
+    with collector_paused(promote_survivors=True):
         cycle = []
         cycle.append(cycle)
         survivors = [[] for _ in range(10_000)]
@@ -74,3 +74,15 @@ def test_what_survives_a_block_is_old_and_still_collected():
     assert gc.get_freeze_count() == 0  # nothing left in the permanent generation
     del cycle, survivors
     assert gc.collect() >= 1  # the cycle made inside the block is found by a full collection
+
+
+def test_survivors_stay_young_unless_a_block_asks():
+    gc.collect()
+    with collector_paused():
+        survivors = [[] for _ in range(1_000)]
+    # a plain pause (an API commit's) leaves the young generations as they were
+    assert not any(o is survivors for o in gc.get_objects(generation=2))
+    with collector_paused(), collector_paused(promote_survivors=True):
+        later = [[] for _ in range(1_000)]
+    # any block of the pause may ask, the outer one or an inner one
+    assert any(o is later for o in gc.get_objects(generation=2))

@@ -9,6 +9,13 @@ without a cycle, and cycles made meanwhile wait for the next collection after th
 
 Process-wide and nestable across threads: the collector is paused while at least one block is
 inside, and enabled again only if it was enabled when the first one entered.
+
+A block that leaves many objects alive after it (an import's records, read before they are
+checked) can ask for them to be handed to the oldest generation when the collector is enabled
+again (``promote_survivors``): the next young collection would otherwise walk all of them once
+more. It is asked for, not the default, because the hand-off moves every young object of the
+process, cyclic garbage of other threads included, where only a full collection looks: fine once
+per import, not at every commit of a long-running server.
 """
 
 from __future__ import annotations
@@ -21,16 +28,19 @@ from contextlib import contextmanager
 _lock = threading.Lock()
 _inside = 0
 _was_enabled = False
+_promote = False
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
-    global _inside, _was_enabled
+def collector_paused(*, promote_survivors: bool = False) -> Iterator[None]:
+    global _inside, _was_enabled, _promote
     with _lock:
         if _inside == 0:
             _was_enabled = gc.isenabled()
+            _promote = False
             gc.disable()
         _inside += 1
+        _promote = _promote or promote_survivors
     try:
         yield
     finally:
@@ -41,6 +51,7 @@ def collector_paused() -> Iterator[None]:
                 # (freeze, then unfreeze into it) rather than let the next allocation's young
                 # collection walk all of it (30-50 ms after reading 10,000 records); it is
                 # collected with that generation, as any long-lived object is
-                gc.freeze()
-                gc.unfreeze()
+                if _promote:
+                    gc.freeze()
+                    gc.unfreeze()
                 gc.enable()

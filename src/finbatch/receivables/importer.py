@@ -239,7 +239,9 @@ def _jsonl_records(text: str, errors: list[RowError]) -> Iterator[Record]:
 def read_records(path: Path, errors: list[RowError]) -> list[Record]:
     text = path.read_text(encoding="utf-8-sig")
     jsonl = path.suffix.lower() in (".jsonl", ".ndjson", ".json") or text.lstrip().startswith("{")
-    with collector_paused():  # every record stays alive: nothing for the collector to find
+    # every record stays alive: nothing for the collector to find, and then nothing for the
+    # young collections to walk again (kit.gcpause)
+    with collector_paused(promote_survivors=True):
         records = list((_jsonl_records if jsonl else _csv_records)(text, errors))
     if len(records) > MAX_ROWS:
         errors.append(RowError(0, "file", f"more than {MAX_ROWS} transactions"))
@@ -609,7 +611,7 @@ def import_records(session: Session, tenant: TenantContext, records: list[Record
     states: dict[str, ARTransaction | Stored] = {}
     # the file's records and rows stay alive until the commit; walking them at every collection
     # was a quarter of an import's CPU time (kit.gcpause)
-    with collector_paused():
+    with collector_paused(promote_survivors=True):
         valid = _check(session, tenant, records, report, progress, states)
         report.skipped += len(records) - len(valid)
         if report.errors and not skip_invalid:
