@@ -103,6 +103,9 @@ def test_preview_names_what_is_missing_and_posting_is_refused(client, tenant, da
     refused = client.post(f"/v1/batches/{invoice['batch_id']}/post", headers=books.headers)
     assert refused.status_code == 422 and refused.json()["code"] == "GL_CONFIGURATION_MISSING"
     assert "revenue" in refused.json()["detail"]
+    # the refusal names exactly the gaps the preview names, in its order
+    assert refused.json()["detail"] == "posting refused: GL configuration is missing for " + "; ".join(
+        m["description"] for m in preview["missing_configuration"])
     assert books.batch(invoice["batch_id"])["status"] == "closed"
     with database.reading() as session:
         assert session.execute(text("SELECT count(*) FROM journal_lines")).scalar() == 0

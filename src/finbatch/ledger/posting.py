@@ -81,11 +81,7 @@ def preview(session: Session, tenant: TenantContext, batch_ids: list[str],
     batches that would post. Reads only distinct needs, not every transaction. With
     ``business_unit_id``, a batch of another business unit is ineligible."""
     found = {b.id: b for b in BatchRepository(session, tenant.id).many(list(dict.fromkeys(batch_ids)))}
-    book = RuleBook.load(session, tenant.id)
-    missing: dict[Missing, set[str]] = {}
-    for batch_id, probe in PostingSourceRepository(session, tenant.id).needs(list(found)):
-        for gap in legs_for(probe, book)[1]:
-            missing.setdefault(gap, set()).add(batch_id)
+    missing = missing_configuration(session, tenant.id, list(found))
     ineligible, to_post = [], []
     for batch_id in dict.fromkeys(batch_ids):
         batch = found.get(batch_id)
@@ -117,6 +113,18 @@ def preview(session: Session, tenant: TenantContext, batch_ids: list[str],
     }
 
 
+def missing_configuration(session: Session, tenant_id: int,
+                          batch_ids: list[str]) -> dict[Missing, set[str]]:
+    """The configuration gaps of posting ``batch_ids`` (existing batches), each with the batches
+    it concerns: the preview's core, and all that ``start_posting`` needs of it."""
+    book = RuleBook.load(session, tenant_id)
+    missing: dict[Missing, set[str]] = {}
+    for batch_id, probe in PostingSourceRepository(session, tenant_id).needs(batch_ids):
+        for gap in legs_for(probe, book)[1]:
+            missing.setdefault(gap, set()).add(batch_id)
+    return missing
+
+
 def _ineligible_reason(session: Session, batch: ARBatch) -> str | None:
     if batch.status not in POSTABLE_FROM:
         hint = {"open": "close it first", "posting": "a posting is running",
@@ -135,12 +143,14 @@ def start_posting(session: Session, tenant: TenantContext, batch: ARBatch, actor
     GL configuration before anything is written."""
     lifecycle.check("post", batch.status)
     batches.require_period_open(session, batch)
-    gaps = [m for m in preview(session, tenant, [batch.id])["missing_configuration"]]
+    # only the preview's configuration check: the lifecycle and the period were checked above,
+    # and its other parts (the batches read again, their products) would be read for nothing
+    gaps = sorted(missing_configuration(session, tenant.id, [batch.id]), key=Missing.describe)
     if gaps:
         raise ValidationFailed(
-            "posting refused: GL configuration is missing for " + "; ".join(g["description"] for g in gaps),
+            "posting refused: GL configuration is missing for " + "; ".join(g.describe() for g in gaps),
             code="GL_CONFIGURATION_MISSING",
-            errors=[FieldError(f"{g['kind']}.{g['role']}", g["description"], "missing_configuration")
+            errors=[FieldError(f"{g.kind}.{g.role}", g.describe(), "missing_configuration")
                     for g in gaps])
     job_id = uuid7()
     batches.apply_action(session, tenant, batch, "post", actor, internal=True,
