@@ -10,7 +10,9 @@ promoted, and once the chunk's objects are freed the collector's counts are back
 The pause is process-wide (the collector is), so it is counted: concurrent jobs in threads of one
 process share it, and the collector is re-enabled when the last of them leaves, only if it was
 enabled when the first came in. Cyclic garbage made meanwhile by other threads waits for the next
-collection after the pause; it is not lost.
+collection after the pause; it is not lost. Jobs whose chunks overlap without a gap (two postings
+in one process, chunk after chunk) keep the collector paused for as long as they do: bounded by
+the jobs, not by the chunks.
 """
 
 from __future__ import annotations
