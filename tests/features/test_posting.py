@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 
 import pytest
@@ -15,7 +16,7 @@ from finbatch.ledger.models import JournalEntry, JournalLine, PostingRule
 from finbatch.tenancy.auth import TenantContext
 from finbatch.tenancy.repository import tenant_by_id
 from tests.support.books import Books
-from tests.support.posting import configure_posting, post, run_jobs
+from tests.support.posting import RULES, configure_posting, post, run_jobs
 
 
 def _story(books: Books) -> dict:
@@ -103,6 +104,9 @@ def test_preview_names_what_is_missing_and_posting_is_refused(client, tenant, da
     refused = client.post(f"/v1/batches/{invoice['batch_id']}/post", headers=books.headers)
     assert refused.status_code == 422 and refused.json()["code"] == "GL_CONFIGURATION_MISSING"
     assert "revenue" in refused.json()["detail"]
+    # the refusal names exactly the gaps the preview names, in its order
+    assert refused.json()["detail"] == "posting refused: GL configuration is missing for " + "; ".join(
+        m["description"] for m in preview["missing_configuration"])
     assert books.batch(invoice["batch_id"])["status"] == "closed"
     with database.reading() as session:
         assert session.execute(text("SELECT count(*) FROM journal_lines")).scalar() == 0
@@ -110,6 +114,29 @@ def test_preview_names_what_is_missing_and_posting_is_refused(client, tenant, da
                                      "product": "WIDGET"})
     preview = books.post("/v1/batches/posting-preview", {"batch_ids": [invoice["batch_id"]]})
     assert preview["missing_configuration"] == [] and len(preview["batches_to_post"]) == 1
+
+
+def test_the_merchant_fees_account_is_asked_for_only_by_batches_whose_payments_charge_a_fee(
+        client, tenant, database):
+    books = Books.open(client, tenant)
+    configure_posting(books, rules=[rule for rule in RULES if rule[1] != "merchant_fees"])
+    march = books.invoice("Ada", "2026-03-02", ("3", "19.99"), tax="ST")
+    books.payment("Ada", "2026-03-05", "40.00", {march["id"]: "40.00"}, payment_account="1020")
+    april = books.invoice("Ada", "2026-04-02", ("3", "19.99"), tax="ST")
+    books.payment("Ada", "2026-04-05", "40.00", {april["id"]: "40.00"}, fee="1.46",
+                  payment_account="1020")
+    books.payment("Ada", "2026-04-06", "5.00", {april["id"]: "5.00"}, payment_account="1020")
+    assert march["batch_id"] != april["batch_id"]
+    for invoice in (march, april):
+        books.act(invoice["batch_id"], "close")
+    preview = books.post("/v1/batches/posting-preview",
+                         {"batch_ids": [march["batch_id"], april["batch_id"]]})
+    assert [(m["kind"], m["role"], m["batch_ids"]) for m in preview["missing_configuration"]] == [
+        ("payment", "merchant_fees", [april["batch_id"]])]
+    assert [b["id"] for b in preview["batches_to_post"]] == [march["batch_id"]]
+    refused = client.post(f"/v1/batches/{april['batch_id']}/post", headers=books.headers)
+    assert refused.status_code == 422 and refused.json()["code"] == "GL_CONFIGURATION_MISSING"
+    assert post(books, database, march["batch_id"])["status"] == "posted"
 
 
 def test_a_failing_posting_leaves_no_lines_and_marks_the_batch(client, tenant, database):
@@ -121,6 +148,7 @@ def test_a_failing_posting_leaves_no_lines_and_marks_the_batch(client, tenant, d
     with database.unit_of_work() as session:  # the configuration disappears before the worker runs
         session.execute(delete(PostingRule).where(PostingRule.role == "write_off"))
     run_jobs(database)
+    assert gc.isenabled()  # the chunk that failed paused the collector (kit.gcpause) and resumed it
     batch = books.batch(invoice["batch_id"])
     assert batch["status"] == "error"
     assert batch["errors"][0]["transaction_type"] == "write_off"

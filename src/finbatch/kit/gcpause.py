@@ -7,8 +7,18 @@ frees them). Measured on an import of 10,000 transactions: a quarter of its CPU 
 ``collector_paused()`` the collector does not run; reference counting still frees everything
 without a cycle, and cycles made meanwhile wait for the next collection after the block.
 
+A posting's chunk is the other case: tens of thousands of container objects (sources, legs, rows)
+that live until the chunk is written and then die by reference count. Their number alone set the
+collector off, and every third or fourth chunk it walked the whole process (the application's
+modules, SQLAlchemy's metadata: some 200,000 objects): 0.12–0.26 s of a 0.8–1.1 s posting of
+10,000 transactions. Paused for the chunk, nothing is promoted, and once the chunk's objects are
+freed the collector's counts are back where they were.
+
 Process-wide and nestable across threads: the collector is paused while at least one block is
-inside, and enabled again only if it was enabled when the first one entered.
+inside, and enabled again only if it was enabled when the first one entered. Cyclic garbage made
+meanwhile by other threads waits for the next collection after the pause; it is not lost. Jobs
+whose blocks overlap without a gap (two postings in one process, chunk after chunk) keep it paused
+for as long as they do: bounded by the jobs, not by their chunks.
 
 A block that leaves many objects alive after it (an import's records, read before they are
 checked) can ask for them to be handed to the oldest generation when the collector is enabled

@@ -72,7 +72,8 @@ class PostingSourceRepository(TenantRepository[ARTransaction]):
 
     def needs(self, batch_ids: Sequence[str]) -> list[tuple[str, Source]]:
         """One synthetic source per distinct posting need of the batches (kind, type, commerce
-        type, business unit, payment account; each line product and override; each tax code),
+        type, business unit, payment account, whether a fee is charged; each line product and
+        override; each tax code),
         so a preview checks the configuration without reading every transaction."""
         t = ARTransaction
         out: list[tuple[str, Source]] = []
@@ -80,11 +81,12 @@ class PostingSourceRepository(TenantRepository[ARTransaction]):
             return out
         base = (t.tenant_id == self.tenant_id, t.batch_id.in_(list(batch_ids)),
                 t.is_void.is_(False), t.amount > 0)
+        # DISTINCT, not GROUP BY … max(fee): SQLite sorts every row of the batch for a GROUP BY
+        # (20 ms for 10,000 transactions) but keeps only the distinct ones for a DISTINCT (8 ms).
+        # A need may come twice, with and without a fee; the fee-less probe's gaps are a subset.
         for row in self.session.execute(select(
                 t.batch_id, t.kind, t.transaction_type, t.commerce_type, t.business_unit_id,
-                t.payment_account, func.max(t.fee)).where(*base).group_by(
-                t.batch_id, t.kind, t.transaction_type, t.commerce_type, t.business_unit_id,
-                t.payment_account)):
+                t.payment_account, t.fee > 0).where(*base).distinct()):
             out.append((row[0], _probe(row[1], row[2], row[3], row[4], row[5], fee=row[6])))
         for row in self.session.execute(select(
                 t.batch_id, t.kind, t.commerce_type, t.business_unit_id, ARLine.product,

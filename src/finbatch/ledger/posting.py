@@ -39,6 +39,7 @@ from finbatch.jobs.models import Job
 from finbatch.jobs.worker import JobContext, Permanent, register
 from finbatch.kit.clock import business_date, utcnow
 from finbatch.kit.errors import Conflict, FieldError, ValidationFailed
+from finbatch.kit.gcpause import collector_paused
 from finbatch.kit.ids import uuid7
 from finbatch.ledger.entries import (
     Leg,
@@ -81,11 +82,7 @@ def preview(session: Session, tenant: TenantContext, batch_ids: list[str],
     batches that would post. Reads only distinct needs, not every transaction. With
     ``business_unit_id``, a batch of another business unit is ineligible."""
     found = {b.id: b for b in BatchRepository(session, tenant.id).many(list(dict.fromkeys(batch_ids)))}
-    book = RuleBook.load(session, tenant.id)
-    missing: dict[Missing, set[str]] = {}
-    for batch_id, probe in PostingSourceRepository(session, tenant.id).needs(list(found)):
-        for gap in legs_for(probe, book)[1]:
-            missing.setdefault(gap, set()).add(batch_id)
+    missing = missing_configuration(session, tenant.id, list(found))
     ineligible, to_post = [], []
     for batch_id in dict.fromkeys(batch_ids):
         batch = found.get(batch_id)
@@ -117,6 +114,18 @@ def preview(session: Session, tenant: TenantContext, batch_ids: list[str],
     }
 
 
+def missing_configuration(session: Session, tenant_id: int,
+                          batch_ids: list[str]) -> dict[Missing, set[str]]:
+    """The configuration gaps of posting ``batch_ids`` (existing batches), each with the batches
+    it concerns: the preview's core, and all that ``start_posting`` needs of it."""
+    book = RuleBook.load(session, tenant_id)
+    missing: dict[Missing, set[str]] = {}
+    for batch_id, probe in PostingSourceRepository(session, tenant_id).needs(batch_ids):
+        for gap in legs_for(probe, book)[1]:
+            missing.setdefault(gap, set()).add(batch_id)
+    return missing
+
+
 def _ineligible_reason(session: Session, batch: ARBatch) -> str | None:
     if batch.status not in POSTABLE_FROM:
         hint = {"open": "close it first", "posting": "a posting is running",
@@ -135,12 +144,14 @@ def start_posting(session: Session, tenant: TenantContext, batch: ARBatch, actor
     GL configuration before anything is written."""
     lifecycle.check("post", batch.status)
     batches.require_period_open(session, batch)
-    gaps = [m for m in preview(session, tenant, [batch.id])["missing_configuration"]]
+    # only the preview's configuration check: the lifecycle and the period were checked above,
+    # and its other parts (the batches read again, their products) would be read for nothing
+    gaps = sorted(missing_configuration(session, tenant.id, [batch.id]), key=Missing.describe)
     if gaps:
         raise ValidationFailed(
-            "posting refused: GL configuration is missing for " + "; ".join(g["description"] for g in gaps),
+            "posting refused: GL configuration is missing for " + "; ".join(g.describe() for g in gaps),
             code="GL_CONFIGURATION_MISSING",
-            errors=[FieldError(f"{g['kind']}.{g['role']}", g["description"], "missing_configuration")
+            errors=[FieldError(f"{g.kind}.{g.role}", g.describe(), "missing_configuration")
                     for g in gaps])
     job_id = uuid7()
     batches.apply_action(session, tenant, batch, "post", actor, internal=True,
@@ -174,40 +185,13 @@ class PostBatch:
             period = (batch.fiscal_year_id, batch.fiscal_period)
             ensure_statistics(session, SOURCE_TABLES)
         while True:
-            with ctx.db.unit_of_work() as session:
-                sources = PostingSourceRepository(session, tid).chunk(batch_id, after_id=after,
-                                                                      limit=CHUNK)
-                if not sources:
-                    break
-                book = RuleBook.load(session, tid)
-                first = counters.allocate(session, tid, "journal", len(sources))
-                entries, lines = [], []
-                now = utcnow()
-                for offset, src in enumerate(sources):
-                    legs, missing = legs_for(src, book)
-                    if missing:
-                        raise PostingFailure(
-                            f"{src.label}: {missing[0].describe()}",
-                            {"error_message": missing[0].describe(), "transaction_id": src.id,
-                             "transaction_type": src.kind})
-                    entry_id = uuid7()
-                    lines += line_rows(tid, entry_id, legs, base_amounts(
-                        legs, src.currency, src.fx_rate, ctx.tenant.base_currency))
-                    entries.append(entry_row(
-                        tenant_id=tid, id=entry_id, number=first + offset, run_id=run_id,
-                        batch_id=batch_id, source_kind=src.kind, source_id=src.id,
-                        entry_date=src.date, fiscal_year_id=period[0], fiscal_period=period[1],
-                        currency=src.currency, fx_rate=src.fx_rate, description=src.label,
-                        party_id=src.party_id, party_name=src.party_name or None,
-                        created_at=now))
-                try:
-                    JournalRepository(session, tid).write(lines, entries)
-                    after, done = sources[-1].id, done + len(sources)
-                    ctx.progress(session, done=done, checkpoint=after)
-                    session.flush()
-                except IntegrityError as exc:  # the balance guard said no: a bug, not bad luck
-                    raise Permanent(f"the journal guard refused an entry: {exc.orig}") from exc
-                lines_written += len(lines)
+            # the chunk's objects die with _write_chunk's frame, inside the pause (kit.gcpause)
+            with collector_paused():
+                chunk = self._write_chunk(ctx, batch_id, run_id, period, after, done)
+            if chunk is None:
+                break
+            after, done, lines = chunk
+            lines_written += lines
         with ctx.db.unit_of_work() as session:
             journal = JournalRepository(session, tid)
             written = journal.count_in_run(run_id)
@@ -225,6 +209,47 @@ class PostBatch:
             # every entry has two lines at least
             refresh_statistics(session, dict(zip(JOURNAL_TABLES, (written, 2 * written), strict=True)))
         return {"batch_id": batch_id, "entries": written}
+
+    def _write_chunk(self, ctx: JobContext, batch_id: str, run_id: str, period: tuple[str, int],
+                     after: str | None, done: int) -> tuple[str, int, int] | None:
+        """Post the next ``CHUNK`` transactions after ``after`` and commit them with the job's
+        checkpoint; returns the new checkpoint, the count done and the lines written, or
+        ``None`` when none are left."""
+        tid = ctx.tenant.id
+        with ctx.db.unit_of_work() as session:
+            sources = PostingSourceRepository(session, tid).chunk(batch_id, after_id=after,
+                                                                  limit=CHUNK)
+            if not sources:
+                return None
+            book = RuleBook.load(session, tid)
+            first = counters.allocate(session, tid, "journal", len(sources))
+            entries, lines = [], []
+            now = utcnow()
+            for offset, src in enumerate(sources):
+                legs, missing = legs_for(src, book)
+                if missing:
+                    raise PostingFailure(
+                        f"{src.label}: {missing[0].describe()}",
+                        {"error_message": missing[0].describe(), "transaction_id": src.id,
+                         "transaction_type": src.kind})
+                entry_id = uuid7()
+                lines += line_rows(tid, entry_id, legs, base_amounts(
+                    legs, src.currency, src.fx_rate, ctx.tenant.base_currency))
+                entries.append(entry_row(
+                    tenant_id=tid, id=entry_id, number=first + offset, run_id=run_id,
+                    batch_id=batch_id, source_kind=src.kind, source_id=src.id,
+                    entry_date=src.date, fiscal_year_id=period[0], fiscal_period=period[1],
+                    currency=src.currency, fx_rate=src.fx_rate, description=src.label,
+                    party_id=src.party_id, party_name=src.party_name or None,
+                    created_at=now))
+            try:
+                JournalRepository(session, tid).write(lines, entries)
+                after, done = sources[-1].id, done + len(sources)
+                ctx.progress(session, done=done, checkpoint=after)
+                session.flush()
+            except IntegrityError as exc:  # the balance guard said no: a bug, not bad luck
+                raise Permanent(f"the journal guard refused an entry: {exc.orig}") from exc
+        return after, done, len(lines)
 
     def give_up(self, ctx: JobContext, error: str) -> None:
         tid = ctx.tenant.id
