@@ -47,12 +47,9 @@ def _by_value(column_type: TypeEngine) -> bool:
 
 
 class BulkInsert:
-    """Insert tuples of ``columns`` (in that order) into ``table``. Values of the ``stored``
-    columns are given as the driver receives them already (``orm.decimal_text`` of a decimal)
-    and are not converted again."""
+    """Insert tuples of ``columns`` (in that order) into ``table``."""
 
-    def __init__(self, session: Session, table: Table, columns: Sequence[str],
-                 stored: Sequence[str] = ()) -> None:
+    def __init__(self, session: Session, table: Table, columns: Sequence[str]) -> None:
         self.session = session
         self.dialect = dialect = session.get_bind().dialect
         self.postgres = dialect.name == "postgresql"
@@ -63,7 +60,7 @@ class BulkInsert:
         types = [table.c[c].type for c in columns]
         processors = [t.dialect_impl(dialect).bind_processor(dialect) for t in types]
         self._processed: list[tuple[int, Callable[[Any], Any]]] = [
-            (i, p) for i, p in enumerate(processors) if p is not None and columns[i] not in stored]
+            (i, p) for i, p in enumerate(processors) if p is not None]
         self._memoised = frozenset(i for i, _ in self._processed if _by_value(types[i]))
         self.table_name = table.name
         names = ", ".join(self.columns)

@@ -41,7 +41,7 @@ def test_a_collector_disabled_before_stays_disabled():
 
 
 def test_blocks_in_two_threads_keep_it_paused_until_both_leave():
-    first_inside, second_left, first_may_leave = (threading.Event() for _ in range(3))
+    first_inside, first_may_leave = threading.Event(), threading.Event()
     seen = []
 
     def first():
@@ -55,7 +55,6 @@ def test_blocks_in_two_threads_keep_it_paused_until_both_leave():
     first_inside.wait(5)
     with collector_paused():
         pass
-    second_left.set()
     seen.append(gc.isenabled())  # the first thread is still inside
     first_may_leave.set()
     thread.join(5)
@@ -86,3 +85,16 @@ def test_survivors_stay_young_unless_a_block_asks():
         later = [[] for _ in range(1_000)]
     # any block of the pause may ask, the outer one or an inner one
     assert any(o is later for o in gc.get_objects(generation=2))
+
+
+def test_objects_the_program_froze_stay_frozen():
+    frozen = [[] for _ in range(100)]
+    gc.freeze()
+    try:
+        count = gc.get_freeze_count()
+        with collector_paused(promote_survivors=True):
+            pass
+        assert gc.get_freeze_count() == count  # not handed to the oldest generation
+    finally:
+        gc.unfreeze()
+    del frozen

@@ -35,3 +35,13 @@ def test_a_header_without_kind_or_no_header(tmp_path):
         errors = []
         assert read_records(path, errors) == []
         assert [(e.line, e.field) for e in errors] == [(1, "kind")]
+
+
+def test_a_header_that_names_a_column_twice_is_refused(tmp_path):
+    path = tmp_path / "twice.csv"
+    path.write_text("kind,external_ref,customer_code,date,amount,description,description\n"
+                    "payment,P-1,C1,2026-03-05,40.00,first\n")
+    errors = []
+    assert read_records(path, errors) == []
+    assert [(e.line, e.field) for e in errors] == [(1, "description")]
+    assert "twice" in errors[0].message

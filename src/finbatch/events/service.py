@@ -10,7 +10,7 @@ a follower reading ``after=N`` can never later discover an event below a sequenc
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,8 @@ from finbatch.kit.gcpause import collector_paused
 
 EVENT_TYPES = ("created", "updated", "deleted", "status_changed")
 _PENDING = "finbatch_pending_events"
+#: Events of one tenant in one commit from which their write pauses the cyclic collector.
+BULK_EVENTS = 1_000
 _EVENT_COLUMNS = ("tenant_id", "sequence", "type", "record_kind", "record_id", "actor",
                   "occurred_at", "data")
 
@@ -63,16 +65,18 @@ def _write_pending(session: Session) -> None:
     now = utcnow()
     for tenant_id, items in sorted(by_tenant.items()):
         first = counters.allocate(session, tenant_id, "events", len(items))
-        writer.write([(tenant_id, first + i, it.type, it.record_kind, it.record_id, it.actor,
-                       now, it.data) for i, it in enumerate(items)])
+        # an import's commit writes an event per transaction while all of them are alive: the
+        # collector would walk them again and again (kit.gcpause). Paused only for such a write,
+        # and only once the counter's lock is held: the pause is process-wide, and an API
+        # commit of a few events waiting on that lock must not hold it off for every thread.
+        with collector_paused() if len(items) >= BULK_EVENTS else nullcontext():
+            writer.write([(tenant_id, first + i, it.type, it.record_kind, it.record_id, it.actor,
+                           now, it.data) for i, it in enumerate(items)])
 
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
-    # an import's commit writes an event per transaction while all of them are alive: without
-    # the pause the collector walked them again and again (kit.gcpause)
-    with collector_paused():
-        _write_pending(session)
+    _write_pending(session)
 
 
 @event.listens_for(Session, "after_rollback")

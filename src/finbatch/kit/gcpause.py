@@ -5,7 +5,8 @@ allocates millions of small objects meanwhile; each allocation burst makes the c
 objects already alive, again and again, although almost none are garbage (reference counting
 frees them). Measured on an import of 10,000 transactions: a quarter of its CPU time. Within
 ``collector_paused()`` the collector does not run; reference counting still frees everything
-without a cycle, and cycles made meanwhile wait for the next collection after the block.
+without a cycle, and cycles made meanwhile wait for a later collection (a full one, if the block
+promotes its survivors: below).
 
 A posting's chunk is the other case: tens of thousands of container objects (sources, legs, rows)
 that live until the chunk is written and then die by reference count. Their number alone set the
@@ -25,7 +26,9 @@ checked) can ask for them to be handed to the oldest generation when the collect
 again (``promote_survivors``): the next young collection would otherwise walk all of them once
 more. It is asked for, not the default, because the hand-off moves every young object of the
 process, cyclic garbage of other threads included, where only a full collection looks: fine once
-per import, not at every commit of a long-running server.
+per import, not at every commit of a long-running server. Nor is it done when the program has
+frozen objects of its own (``gc.freeze()`` before forking workers, to keep pages shared): the
+hand-off would unfreeze them.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ def collector_paused(*, promote_survivors: bool = False) -> Iterator[None]:
                 # (freeze, then unfreeze into it) rather than let the next allocation's young
                 # collection walk all of it (30-50 ms after reading 10,000 records); it is
                 # collected with that generation, as any long-lived object is
-                if _promote:
+                if _promote and gc.get_freeze_count() == 0:
                     gc.freeze()
                     gc.unfreeze()
                 gc.enable()

@@ -144,6 +144,12 @@ def _csv_records(text: str, errors: list[RowError]) -> Iterator[Record]:
     if not fieldnames or "kind" not in fieldnames:
         errors.append(RowError(1, "kind", "the header must name a 'kind' column"))
         return
+    # a column named twice would leave which of its values counts to the reader's details
+    twice = sorted({name for name in fieldnames if fieldnames.count(name) > 1})
+    if twice:
+        for name in twice:
+            errors.append(RowError(1, name, f"the header names '{name}' twice"))
+        return
     current: Record | None = None
     for values in reader:
         if not values:
@@ -356,7 +362,7 @@ def _check_allocations(record: Record, states: dict[str, ARTransaction | Stored]
     r = record.resolved
     if not r.allocations:
         return
-    source = Stored(record.id, record.tin.kind, record.tin.customer_id, r.currency, r.amount)
+    source = _state_of(record)
     allocations.check_total(source.kind, source.amount, source.currency, r.allocations, errors)
     for index, (target_id, amount) in enumerate(r.allocations):
         allocations.check_target(source, states.get(target_id), amount, f"allocations.{index}", errors)
@@ -439,18 +445,27 @@ def _write(session: Session, tenant: TenantContext, records: list[Record], actor
         priced = r.priced
         year_id, period = periods[batch_id]
         state = states.get(record_id)
+        # by name: forty values in a row, where a swapped pair of amounts would still insert
         rows.append(TxnRow(
-            tenant_id, record_id, kind, number, tin.external_ref,
-            tin.fingerprint() if tin.external_ref else None,
-            batch_id, r.business_unit_id, tin.customer_id, r.currency, canonical[r.fx_rate],
-            r.day, tin.occurred_at, year_id, period, tin.commerce_type, tin.description,
-            r.amount, priced.subtotal if priced else 0, priced.tax_total if priced else 0,
-            state.settled if state is not None else 0,
-            tin.due_date, tin.location, tin.terms, False, None,
-            ("PP" if tin.transaction_type == "PP" else "SP") if kind == "payment" else None,
-            r.fee, tin.payment_account, tin.payment_method, tin.reference, tin.cleared_date,
-            tin.payee, tin.requires_follow_up, tin.payment_id,
-            now, actor_name, now, actor_name, 1))
+            tenant_id=tenant_id, id=record_id, kind=kind, number=number,
+            external_ref=tin.external_ref,
+            source_hash=tin.fingerprint() if tin.external_ref else None,
+            batch_id=batch_id, business_unit_id=r.business_unit_id, customer_id=tin.customer_id,
+            currency=r.currency, fx_rate=canonical[r.fx_rate], date=r.day,
+            occurred_at=tin.occurred_at, fiscal_year_id=year_id, fiscal_period=period,
+            commerce_type=tin.commerce_type, description=tin.description, amount=r.amount,
+            subtotal=priced.subtotal if priced else 0,
+            tax_total=priced.tax_total if priced else 0,
+            settled=state.settled if state is not None else 0,
+            due_date=tin.due_date, location=tin.location, terms=tin.terms, is_void=False,
+            void_date=None,
+            transaction_type=(("PP" if tin.transaction_type == "PP" else "SP")
+                              if kind == "payment" else None),
+            fee=r.fee, payment_account=tin.payment_account, payment_method=tin.payment_method,
+            reference=tin.reference, cleared_date=tin.cleared_date, payee=tin.payee,
+            requires_follow_up=tin.requires_follow_up, payment_id=tin.payment_id,
+            created_at=now, created_by=actor_name, modified_at=now, modified_by=actor_name,
+            version=1))
         if priced:
             own_lines = lines_of[record_id] = [
                 LineRow(tenant_id, record_id, p.line_number, p.product, p.description,
