@@ -164,3 +164,38 @@ def test_list_pages_render_every_document_as_its_own_read_does(client, tenant):
     assert [line["quantity"] for line in listed[taxed["id"]]["lines"]] == ["1.5", "3"]
     assert [s["amount"] for s in listed[taxed["id"]]["settled_by"]] == ["10.00"]
     assert listed[taxed["id"]]["occurred_at"] == "2026-03-02T10:11:12.500000Z"
+
+
+def test_an_fx_rate_with_trailing_zeros_reads_the_same_everywhere(client, tenant):
+    """The rate is stored as canonical text ("1.5"): the creating response, the change feed's
+    document and every later read give that text, not the digits as typed ("1.5000"); so does
+    an update by external reference."""
+    books = Books.open(client, tenant)
+    body = {"customer_id": books.customer("Kenji"), "date": "2026-03-02", "currency": "EUR",
+            "external_ref": "INV-FX-1", "fx_rate": "1.5000", "lines": [{"unit_price": "10.00"}]}
+    created = books.post("/v1/invoices", body)
+    read = books.get(f"/v1/invoices/{created['id']}")
+
+    def fed() -> str:
+        events = [e for e in books.get("/v1/events")["items"] if e["record_id"] == created["id"]]
+        return events[-1]["data"]["fx_rate"]
+
+    assert created["fx_rate"] == read["fx_rate"] == fed() == "1.5"
+    updated = client.post("/v1/invoices", headers=books.headers, json=body | {"fx_rate": "2.250"})
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["id"] == created["id"]
+    assert updated.json()["fx_rate"] == books.get(f"/v1/invoices/{created['id']}")["fx_rate"] \
+        == fed() == "2.25"
+
+
+def test_a_tax_rate_with_trailing_zeros_reads_the_same_everywhere(client, tenant):
+    books = Books.open(client, tenant)
+    created = client.post("/v1/tax-codes", headers=tenant.headers("admin"),
+                          json={"code": "VAT", "rate": "0.08250", "description": "VAT"})
+    assert created.status_code == 201, created.text
+    listed = {c["code"]: c["rate"] for c in books.get("/v1/tax-codes")["items"]}
+    assert created.json()["rate"] == listed["VAT"] == "0.0825"
+    updated = client.patch("/v1/tax-codes/VAT", headers=tenant.headers("admin") | {
+        "If-Match": f'"{created.json()["version"]}"'}, json={"rate": "0.100"})
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["rate"] == "0.1"

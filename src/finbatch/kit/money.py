@@ -124,10 +124,14 @@ def convert(minor: int, from_currency: str, rate: Decimal, to_currency: str) -> 
 
 
 def parse_rate(text: str) -> Decimal:
-    """A positive exchange rate given as a decimal string (at most 12 decimal places)."""
+    """A positive exchange rate given as a decimal string (at most 12 decimal places), without
+    the trailing zeros it was typed with (``"1.5000"`` → ``1.5``): what its column stores and
+    reads back, so a document rendered from the value in hand (a creating response, a change
+    event) says what every later read says."""
     if not isinstance(text, str) or not re.match(r"^\d{1,9}(?:\.\d{1,12})?$", text.strip()):
         raise AmountError("must be a positive decimal string with at most 12 decimal places")
     rate = Decimal(text.strip())
     if rate <= 0:
         raise AmountError("must be greater than zero")
-    return rate
+    # as orm.decimal_text stores it (normalize() alone would make 100 1E+2)
+    return Decimal(format(rate.normalize(), "f"))

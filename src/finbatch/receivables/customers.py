@@ -17,6 +17,7 @@ from finbatch.kit import validate
 from finbatch.kit.clock import utcnow
 from finbatch.kit.errors import Conflict, ErrorList
 from finbatch.kit.ids import uuid7
+from finbatch.orm import decimal_text
 from finbatch.receivables.models import Customer, TaxCode
 from finbatch.receivables.repository import CustomerRepository, TaxCodeRepository
 
@@ -103,7 +104,9 @@ def _parse_rate(errors: ErrorList, text: str | None) -> Decimal | None:
         errors.add("rate", "must be a fraction from 0 to below 1 with at most 8 decimals "
                            "(0.0825 is 8.25 %)", "out_of_range")
         return None
-    return rate
+    # the stored, canonical text's value ("0.08250" is 0.0825): the response and the change event
+    # are rendered from it, and must say what every later read says
+    return Decimal(decimal_text(rate))
 
 
 def create_tax_code(session: Session, *, tenant_id: int, code: str, rate: str,
