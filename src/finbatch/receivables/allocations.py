@@ -75,6 +75,15 @@ def check_total(source_kind: str, source_amount: int, currency: str,
                    "over_allocated")
 
 
+def _named(target: ARTransaction) -> str:
+    """``invoice 12``; a receivable of the same import file, not numbered yet, by its external
+    reference (``invoice 'INV-7'``)."""
+    kind = target.kind.replace("_", " ")
+    if target.number:
+        return f"{kind} {target.number}"
+    return f"{kind} '{target.external_ref}'"
+
+
 def check_target(source: ARTransaction, target: ARTransaction | None, amount: int, where: str,
                  errors: ErrorList) -> None:
     """One allocation against its target's current state (``settled`` as it stands)."""
@@ -85,7 +94,7 @@ def check_target(source: ARTransaction, target: ARTransaction | None, amount: in
         errors.add(f"{where}.target_id", f"is a {target.kind.replace('_', ' ')}, not an invoice "
                    "or debit memo", "not_receivable")
     elif target.is_void:
-        errors.add(f"{where}.target_id", f"invoice {target.number} is void", "void")
+        errors.add(f"{where}.target_id", f"{_named(target)} is void", "void")
     elif target.customer_id != source.customer_id:
         errors.add(f"{where}.target_id", "belongs to another customer", "other_customer")
     elif target.currency != source.currency:
@@ -94,11 +103,11 @@ def check_target(source: ARTransaction, target: ARTransaction | None, amount: in
     elif sign > 0 and target.settled + amount > target.amount:
         open_amount = money.format_minor(target.amount - target.settled, target.currency)
         errors.add(f"{where}.amount", f"exceeds the open balance {open_amount} of "
-                   f"{target.kind.replace('_', ' ')} {target.number}", "over_settled")
+                   f"{_named(target)}", "over_settled")
     elif sign < 0 and target.settled - amount < 0:
         settled = money.format_minor(target.settled, target.currency)
         errors.add(f"{where}.amount", f"exceeds the {settled} settled on "
-                   f"{target.kind.replace('_', ' ')} {target.number}", "over_refunded")
+                   f"{_named(target)}", "over_refunded")
 
 
 def apply(session: Session, source: ARTransaction, allocations: list[tuple[str, int]],

@@ -54,13 +54,16 @@ class Canonical(dict):
 class Stored:
     """What the allocation checks need of a receivable or a source while a file is checked."""
 
-    __slots__ = ("id", "kind", "number", "customer_id", "currency", "is_void", "amount", "settled")
+    __slots__ = ("id", "kind", "number", "external_ref", "customer_id", "currency", "is_void",
+                 "amount", "settled")
 
     def __init__(self, id: str, kind: str, customer_id: str | None, currency: str, amount: int,
-                 *, number: int = 0, is_void: bool = False, settled: int = 0) -> None:
+                 *, number: int = 0, external_ref: str | None = None, is_void: bool = False,
+                 settled: int = 0) -> None:
         self.id = id
         self.kind = kind
-        self.number = number
+        self.number = number  # 0 until the import numbers it: messages then name external_ref
+        self.external_ref = external_ref
         self.customer_id = customer_id
         self.currency = currency
         self.is_void = is_void

@@ -354,7 +354,8 @@ def _report_errors(report: ImportReport, record: Record, errors: ErrorList) -> N
 
 def _state_of(record: Record) -> Stored:
     r = record.resolved
-    return Stored(record.id, record.tin.kind, record.tin.customer_id, r.currency, r.amount)
+    return Stored(record.id, record.tin.kind, record.tin.customer_id, r.currency, r.amount,
+                  external_ref=record.tin.external_ref)
 
 
 def _check_allocations(record: Record, states: dict[str, ARTransaction | Stored],
