@@ -15,6 +15,8 @@ from sqlalchemy import JSON, BigInteger, DateTime, MetaData, String, TypeDecorat
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
 
+from finbatch.kit.money import canonical_decimal
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -82,7 +84,7 @@ def decimal_text(value: Decimal | str | None) -> str | None:
     number = value if isinstance(value, Decimal) else Decimal(value)
     if not number.is_finite():
         raise ValueError("non-finite decimal refused")
-    return format(number.normalize(), "f") if number != 0 else "0"
+    return format(canonical_decimal(number), "f")
 
 
 #: JSON documents: ``jsonb`` on PostgreSQL, text on SQLite.

@@ -122,3 +122,16 @@ def test_float_detector_catches_floats(tmp_path):
     found = [n for n in ast.walk(tree) if (isinstance(n, ast.Name) and n.id == "float")
              or (isinstance(n, ast.Constant) and isinstance(n.value, float))]
     assert len(found) == 2
+
+
+@given(st.decimals(min_value=-10**15, max_value=10**15, places=12, allow_nan=False,
+                   allow_infinity=False))
+def test_canonical_decimal_is_what_the_stored_text_reads_back_as(value):
+    # (within the context's 28 digits, which every validated amount, rate and quantity is)
+    from finbatch.orm import decimal_text
+    canonical = money.canonical_decimal(value)
+    assert canonical == value
+    assert Decimal(decimal_text(value)) == canonical
+    assert format(canonical, "f") == decimal_text(value) == decimal_text(canonical)
+    text = format(canonical, "f")
+    assert "E" not in text and (text == "0" or "." not in text or not text.endswith("0"))

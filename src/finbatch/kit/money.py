@@ -133,5 +133,12 @@ def parse_rate(text: str) -> Decimal:
     rate = Decimal(text.strip())
     if rate <= 0:
         raise AmountError("must be greater than zero")
-    # as orm.decimal_text stores it (normalize() alone would make 100 1E+2)
-    return Decimal(format(rate.normalize(), "f"))
+    return canonical_decimal(rate)
+
+
+def canonical_decimal(value: Decimal) -> Decimal:
+    """``value`` without trailing zeros or exponent (``2.50`` → ``2.5``, ``1E+2`` → ``100``, any
+    zero → ``0``): what an exact-decimal column's canonical text (``orm.decimal_text``) reads back
+    as. A value rendered before it is stored must be this one, or its document says another text
+    than every later read. (``normalize()`` alone would make 100 ``1E+2``.)"""
+    return Decimal(format(value.normalize(), "f")) if value != 0 else Decimal(0)

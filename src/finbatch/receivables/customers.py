@@ -17,7 +17,7 @@ from finbatch.kit import validate
 from finbatch.kit.clock import utcnow
 from finbatch.kit.errors import Conflict, ErrorList
 from finbatch.kit.ids import uuid7
-from finbatch.orm import decimal_text
+from finbatch.kit.money import canonical_decimal
 from finbatch.receivables.models import Customer, TaxCode
 from finbatch.receivables.repository import CustomerRepository, TaxCodeRepository
 
@@ -106,7 +106,7 @@ def _parse_rate(errors: ErrorList, text: str | None) -> Decimal | None:
         return None
     # the stored, canonical text's value ("0.08250" is 0.0825): the response and the change event
     # are rendered from it, and must say what every later read says
-    return Decimal(decimal_text(rate))
+    return canonical_decimal(rate)
 
 
 def create_tax_code(session: Session, *, tenant_id: int, code: str, rate: str,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import namedtuple
 from decimal import Decimal
 
-from finbatch.orm import decimal_text
+from finbatch.kit.money import canonical_decimal
 
 TXN_COLUMNS = (
     "tenant_id", "id", "kind", "number", "external_ref", "source_hash", "batch_id",
@@ -41,13 +41,13 @@ AllocationRow = namedtuple("AllocationRow", ALLOCATION_COLUMNS)
 
 
 class Canonical(dict):
-    """``canonical[d]``: the ``Decimal`` that ``decimal_text(d)``, once stored, reads back as.
-    Computed once per distinct value of a file (quantities, prices, rates and tax rates repeat
-    from row to row). Equal decimals (``2`` and ``2.0``) share one stored text, so keying by the
+    """``canonical[d]``: ``money.canonical_decimal(d)``, the ``Decimal`` that ``d``'s stored text
+    reads back as. Computed once per distinct value of a file (quantities, prices, rates and tax
+    rates repeat from row to row). Equal decimals (``2`` and ``2.0``) share one stored text, so keying by the
     number is exact."""
 
     def __missing__(self, value: Decimal) -> Decimal:
-        result = self[value] = Decimal(decimal_text(value))
+        result = self[value] = canonical_decimal(value)
         return result
 
 
