@@ -16,10 +16,10 @@ modules, SQLAlchemy's metadata: some 200,000 objects): 0.12–0.26 s of a 0.8–
 freed the collector's counts are back where they were.
 
 Process-wide and nestable across threads: the collector is paused while at least one block is
-inside, and enabled again only if it was enabled when the first one entered. Cyclic garbage made
-meanwhile by other threads waits for the next collection after the pause; it is not lost. Jobs
-whose blocks overlap without a gap (two postings in one process, chunk after chunk) keep it paused
-for as long as they do: bounded by the jobs, not by their chunks.
+inside, and enabled again only if it was enabled when the first one entered; other threads'
+cyclic garbage waits for it like the block's own. Jobs whose blocks overlap without a gap (two
+postings in one process, chunk after chunk) keep it paused for as long as they do: bounded by the
+jobs, not by their chunks.
 
 A block that leaves many objects alive after it (an import's records, read before they are
 checked) can ask for them to be handed to the oldest generation when the collector is enabled
