@@ -20,6 +20,7 @@ from finbatch.exports.writers.base import ExportRejected, Writer
 from finbatch.exports.writers.gl_csv import COLUMNS
 from finbatch.kit.currencies import EXPONENTS
 from finbatch.kit.ids import is_uuid
+from finbatch.kit.pg_copy_out import copy_out
 from finbatch.ledger.models import VISIBLE_RUN_SQL
 
 # One GLOB per test, with the characters themselves in the pattern (not char() calls) so that it
@@ -195,8 +196,6 @@ _W_NEUTRAL = ("=", "+", "-", "@", "\t", "\r")
 
 # --- PostgreSQL: COPY ----------------------------------------------------------------------------
 
-COPY_BLOCK_BYTES = 1 << 16
-
 def _pg_text(value: str, neutral: bool) -> str:
     v = f"NULLIF({value}, '')"
     return _NEUTRAL_PG.format(v=v) if neutral else v
@@ -239,19 +238,7 @@ def _copy_postgres(session: Session, tenant_id: int, tenant, batch, item, neutra
              "JOIN gl_accounts a ON a.tenant_id = l.tenant_id AND a.id = l.account_id "
              f"WHERE {where} ORDER BY e.id, l.line_number) TO STDOUT (FORMAT csv)")
     raw = session.connection().connection.driver_connection
-    # COPY hands over one row per read: gather them into blocks, so the file, the hash and the
-    # byte count see one call per block rather than four per row
-    block = bytearray()
-    with raw.cursor() as cursor:
-        with cursor.copy(query) as copy:
-            for data in copy:
-                block += data
-                if len(block) >= COPY_BLOCK_BYTES:
-                    out.write(bytes(block))
-                    block.clear()
-        if block:
-            out.write(bytes(block))
-        return cursor.rowcount
+    return copy_out(raw, query, out.write)
 
 
 def _neutral(value: str, neutral: bool) -> str:
