@@ -115,12 +115,18 @@ def need(command: str, package: str | None = None) -> str:
         return found
     package = package or command
     if shutil.which("apt-get") and os.geteuid() == 0:
-        subprocess.run(["apt-get", "install", "-y", "-q", package], check=False,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        found = shutil.which(command)
+        _quietly(["apt-get", "install", "-y", "-q", package])
+        if not (found := shutil.which(command)):  # a fresh machine may have no package lists
+            _quietly(["apt-get", "update", "-q"])
+            _quietly(["apt-get", "install", "-y", "-q", package])
+            found = shutil.which(command)
     if not found:
         raise SystemExit(f"bench needs `{command}` (Debian package {package or command})")
     return found
+
+
+def _quietly(command: list[str]) -> None:
+    subprocess.run(command, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def peak_rss_kib_of(pid: int) -> int:
