@@ -3,14 +3,20 @@ connection usable after any failure. Runs against the real server (generated row
 
 from __future__ import annotations
 
+import os
+import resource
+import signal
+import time
 from collections.abc import Iterator
 
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from finbatch.kit import pg_copy_out
 from finbatch.kit.pg_copy_out import copy_out
 from tests.support.databases import postgres_reachable, postgres_required, postgres_url
+from tests.support.pg_delay_proxy import DelayingProxy
 
 # text that COPY's CSV quotes (commas, quotes, newlines), of varying length
 ROWS_SQL = ("SELECT g, 'line ' || g || CASE WHEN g % 7 = 0 THEN ', \"quoted\"' ELSE '' END || "
@@ -18,17 +24,49 @@ ROWS_SQL = ("SELECT g, 'line ' || g || CASE WHEN g % 7 = 0 THEN ', \"quoted\"' E
             "FROM generate_series(1, {n}) g ORDER BY g")
 
 
-@pytest.fixture
-def connection() -> Iterator[psycopg.Connection]:
+def _server_url():
     problem = postgres_reachable()
     if problem is not None:
         if postgres_required():
             pytest.fail(f"PostgreSQL is required but {postgres_url()} is unreachable: {problem}")
         pytest.skip(f"PostgreSQL not reachable at {postgres_url()}: {problem}")
-    dsn = make_url(postgres_url()).set(drivername="postgresql").render_as_string(
-        hide_password=False)
-    with psycopg.connect(dsn) as conn:
+    return make_url(postgres_url()).set(drivername="postgresql")
+
+
+@pytest.fixture
+def connection() -> Iterator[psycopg.Connection]:
+    with psycopg.connect(_server_url().render_as_string(hide_password=False)) as conn:
         yield conn
+
+
+@pytest.fixture
+def slow_link() -> Iterator[DelayingProxy]:
+    """A proxy that holds back the messages after each CopyDone for half a second."""
+    url = _server_url()
+    proxy = DelayingProxy((url.host or "127.0.0.1", url.port or 5432), delay=0.5)
+    yield proxy
+    proxy.close()
+
+
+def _through(proxy: DelayingProxy) -> psycopg.Connection:
+    url = _server_url().set(host="127.0.0.1", port=proxy.port)
+    # no SSL or GSS negotiation: their one-byte answers are not messages the proxy can frame
+    return psycopg.connect(url.render_as_string(hide_password=False), sslmode="disable",
+                           gssencmode="disable")
+
+
+@pytest.fixture
+def finishes(monkeypatch) -> list[int]:
+    """How many times copy_out collected a command's end itself (its fast path met the end)."""
+    calls: list[int] = []
+    real = pg_copy_out._finish
+
+    def counted(*args):
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(pg_copy_out, "_finish", counted)
+    return calls
 
 
 def _psycopg_bytes(conn: psycopg.Connection, query: str) -> bytes:
@@ -72,3 +110,61 @@ def test_a_writer_that_fails_cancels_the_copy_and_the_connection_recovers(connec
     # and the next COPY on the same connection streams in full
     assert copy_out(connection, f"COPY ({ROWS_SQL.format(n=10)}) TO STDOUT (FORMAT csv)",
                     lambda block: None) == 10
+
+
+QUERY_1000 = f"COPY ({ROWS_SQL.format(n=1000)}) TO STDOUT (FORMAT csv)"
+
+
+def test_the_end_of_the_command_arriving_after_the_last_row_is_waited_for(slow_link, finishes):
+    with _through(slow_link) as conn:
+        expected = _psycopg_bytes(conn, QUERY_1000)
+        blocks: list[bytes] = []
+        started = time.monotonic()
+        assert copy_out(conn, QUERY_1000, blocks.append) == 1000
+        assert time.monotonic() - started >= 0.5  # it waited for the held-back messages
+        assert finishes == [1]
+        assert b"".join(blocks) == expected
+        assert conn.execute("SELECT 5").fetchone() == (5,)
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_an_interruption_while_waiting_for_the_end_leaves_the_connection_usable(slow_link,
+                                                                                 finishes):
+    def interrupt(signum, frame):
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        with _through(slow_link) as conn:
+            signal.setitimer(signal.ITIMER_REAL, 0.2)  # inside the half-second wait
+            with pytest.raises(Interrupted):
+                copy_out(conn, QUERY_1000, lambda block: None)
+            assert finishes == [1]
+            conn.rollback()
+            assert conn.execute("SELECT 6").fetchone() == (6,)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_the_wait_works_for_a_socket_numbered_past_1024(slow_link, finishes):
+    # select() refuses descriptors from 1024 on; a service with many files or connections open
+    # gets such sockets
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"this process may open only {hard} files")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    spare = [os.open(os.devnull, os.O_RDONLY) for _ in range(1030)]
+    try:
+        with _through(slow_link) as conn:
+            assert conn.pgconn.socket >= 1024
+            assert copy_out(conn, QUERY_1000, lambda block: None) == 1000
+            assert finishes == [1]
+            assert conn.execute("SELECT 7").fetchone() == (7,)
+    finally:
+        for fd in spare:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

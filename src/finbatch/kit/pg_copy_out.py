@@ -11,14 +11,16 @@ gathered into blocks so that the writer (a file, a hash, a byte count) sees one 
 
 The end of the data can reach either path. When ``Copy.read()`` meets it, psycopg finishes the
 command itself; when the fast path does (``get_copy_data`` returns -1), the command's final result
-is collected here, and an error the server reported after some rows is raised as psycopg would.
+is collected here, and an error the server reported after some rows is raised as psycopg would;
+if that wait is interrupted, the rest of the command is read before the interruption goes on.
 An exception raised while streaming (the writer's, or the server's) leaves the block through
 ``Copy``'s own exit, which cancels the command and drains it, so the connection stays usable.
 """
 
 from __future__ import annotations
 
-import select
+import contextlib
+import selectors
 from collections.abc import Callable
 
 import psycopg
@@ -57,14 +59,31 @@ def copy_out(connection: psycopg.Connection, query: str, write: Callable[[bytes]
 
 def _finish(pgconn: pq.abc.PGconn, encoding: str) -> None:
     """Read the results that follow the last row; raise the first error among them."""
-    failure = None
-    while True:
-        while pgconn.is_busy():  # wait off the GIL, as psycopg does, rather than inside libpq
-            select.select([pgconn.socket], [], [])
-            pgconn.consume_input()
-        if (result := pgconn.get_result()) is None:
-            break
-        if result.status != pq.ExecStatus.COMMAND_OK and failure is None:
-            failure = errors.error_from_result(result, encoding=encoding)
-    if failure is not None:
-        raise failure
+    try:
+        results = _results(pgconn)
+    except BaseException:
+        # interrupted while waiting (Ctrl-C, a deadline's signal): the command's last messages
+        # are on their way, so read them to the end, or libpq stays busy with the command and
+        # the connection refuses every later one, the rollback included. Waiting again rather
+        # than in a blocking get_result(), which would hold the GIL (and every other thread)
+        # until they come. A second interruption gives up: the connection is then broken, and
+        # its pool discards it when the rollback fails.
+        with contextlib.suppress(BaseException):
+            _results(pgconn)
+        raise
+    for result in results:
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            raise errors.error_from_result(result, encoding=encoding)
+
+
+def _results(pgconn: pq.abc.PGconn) -> list[pq.abc.PGresult]:
+    results = []
+    with selectors.DefaultSelector() as selector:  # epoll here: any descriptor number
+        selector.register(pgconn.socket, selectors.EVENT_READ)
+        while True:
+            while pgconn.is_busy():  # wait off the GIL, as psycopg does, not inside libpq
+                selector.select()
+                pgconn.consume_input()
+            if (result := pgconn.get_result()) is None:
+                return results
+            results.append(result)
