@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from sqlalchemy import event
 
 from finbatch.ledger import ap_posting
 from tests.support.payables import build_world, ok
@@ -136,3 +137,28 @@ def test_an_ap_posting_analyses_the_tables_it_reads_that_never_were(client, tena
     empty = empty_tables(database, ap_posting.SOURCE_TABLES)  # SQLite keeps no statistics of them
     assert never_analysed(database, ap_posting.SOURCE_TABLES) <= empty
     assert {"matched_invoices", "matched_invoice_lines", "vendors", "purchase_orders"}.isdisjoint(empty)
+
+
+def test_an_ap_posting_looks_a_fiscal_period_up_once_per_month_not_per_invoice(
+        client, tenant, database, world):
+    invoices = [world.invoice("10.00", invoice_date=f"2026-0{month}-{day:02d}")
+                for month in (3, 4) for day in range(1, 6)]
+    batch = _queued_batch(client, tenant, invoices)
+    started = client.post(f"/v1/ap-batches/{batch['id']}/post", headers=tenant.headers())
+    assert started.status_code == 202, started.text
+    period_reads: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if "FROM fiscal_periods" in statement and "fiscal_periods.number =" in statement:
+            period_reads.append(statement)  # one period's lookup
+
+    event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        assert run_jobs(database) == 1
+    finally:
+        event.remove(database.engine, "before_cursor_execute", seen)
+    assert len(period_reads) == 2  # March and April, for ten invoices in one chunk
+    entries = client.get("/v1/journal-entries", headers=tenant.headers(),
+                         params={"batch_id": batch["id"], "limit": 100}).json()["items"]
+    assert sorted((e["fiscal_year_id"], e["fiscal_period"]) for e in entries) == (
+        [("FY2026", 3)] * 5 + [("FY2026", 4)] * 5)

@@ -26,6 +26,7 @@ from finbatch.batches.service import Actor
 from finbatch.db import ensure_statistics, refresh_statistics
 from finbatch.events.service import record_change
 from finbatch.fiscal import service as fiscal
+from finbatch.fiscal.models import FiscalPeriod
 from finbatch.jobs import queue
 from finbatch.jobs.models import Job
 from finbatch.jobs.worker import JobContext, Permanent, register
@@ -133,13 +134,19 @@ class PostApBatch:
                 first = counters.allocate(session, tid, "journal", len(invoices))
                 entries, lines = [], []
                 now = utcnow()
+                # a period is a calendar month: looked up (and share-locked until this chunk
+                # commits) once per month the chunk's invoices fall in, not once per invoice
+                periods: dict[tuple[int, int], FiscalPeriod] = {}
                 for offset, invoice in enumerate(invoices):
                     legs, missing = ap_legs(invoice, book)
                     if missing:
                         raise Permanent(f"AP invoice {invoice.invoice_no}: {missing[0].describe()}")
-                    period = fiscal.period_for(session, tenant_id=tid,
-                                               start_month=ctx.tenant.fiscal_year_start_month,
-                                               day=invoice.invoice_date, actor=SYSTEM.name)
+                    month = (invoice.invoice_date.year, invoice.invoice_date.month)
+                    period = periods.get(month)
+                    if period is None:
+                        period = periods[month] = fiscal.period_for(
+                            session, tenant_id=tid, start_month=ctx.tenant.fiscal_year_start_month,
+                            day=invoice.invoice_date, actor=SYSTEM.name)
                     if period.status == "closed":
                         raise Permanent(f"AP invoice {invoice.invoice_no} is dated in closed period "
                                         f"{period.fiscal_year_id}/{period.number}")
