@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import psycopg
+import pytest
 from sqlalchemy.engine import make_url
 
 from finbatch.db import create_db_engine
@@ -34,13 +35,24 @@ def postgres_required() -> bool:
 def postgres_reachable() -> str | None:
     """``None`` when reachable, otherwise the reason."""
     try:
-        with psycopg.connect(_admin_dsn(), connect_timeout=3):
+        with psycopg.connect(postgres_dsn(), connect_timeout=3):
             return None
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}".strip()
 
 
-def _admin_dsn() -> str:
+def require_postgres() -> None:
+    """Skip the calling test when the server does not answer, or fail it when CI requires one."""
+    problem = postgres_reachable()
+    if problem is not None:
+        if postgres_required():
+            pytest.fail(f"PostgreSQL is required (FINBATCH_TEST_REQUIRE_POSTGRES=1) but "
+                        f"{postgres_url()} is unreachable: {problem}")
+        pytest.skip(f"PostgreSQL not reachable at {postgres_url()}: {problem}")
+
+
+def postgres_dsn() -> str:
+    """The test server's URL as libpq takes it (no SQLAlchemy driver name)."""
     url = make_url(postgres_url())
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
@@ -82,7 +94,7 @@ class SqliteTemplates:
 class PostgresTemplates:
     def __init__(self) -> None:
         self.prefix = f"fbt_{os.getpid()}_"
-        self.admin = psycopg.connect(_admin_dsn(), autocommit=True)
+        self.admin = psycopg.connect(postgres_dsn(), autocommit=True)
         self._drop_leftovers()
         self.template = f"{self.prefix}template"
         self.admin.execute(f'CREATE DATABASE "{self.template}"')

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from finbatch.kit import pg_copy_out
 from finbatch.kit.pg_copy_out import copy_out
-from tests.support.databases import postgres_reachable, postgres_required, postgres_url
+from tests.support.databases import postgres_dsn, require_postgres
 from tests.support.pg_delay_proxy import DelayingProxy
 
 # text that COPY's CSV quotes (commas, quotes, newlines), of varying length
@@ -24,32 +24,25 @@ ROWS_SQL = ("SELECT g, 'line ' || g || CASE WHEN g % 7 = 0 THEN ', \"quoted\"' E
             "FROM generate_series(1, {n}) g ORDER BY g")
 
 
-def _server_url():
-    problem = postgres_reachable()
-    if problem is not None:
-        if postgres_required():
-            pytest.fail(f"PostgreSQL is required but {postgres_url()} is unreachable: {problem}")
-        pytest.skip(f"PostgreSQL not reachable at {postgres_url()}: {problem}")
-    return make_url(postgres_url()).set(drivername="postgresql")
-
-
 @pytest.fixture
 def connection() -> Iterator[psycopg.Connection]:
-    with psycopg.connect(_server_url().render_as_string(hide_password=False)) as conn:
+    require_postgres()
+    with psycopg.connect(postgres_dsn()) as conn:
         yield conn
 
 
 @pytest.fixture
 def slow_link() -> Iterator[DelayingProxy]:
     """A proxy that holds back the messages after each CopyDone for half a second."""
-    url = _server_url()
+    require_postgres()
+    url = make_url(postgres_dsn())
     proxy = DelayingProxy((url.host or "127.0.0.1", url.port or 5432), delay=0.5)
     yield proxy
     proxy.close()
 
 
 def _through(proxy: DelayingProxy) -> psycopg.Connection:
-    url = _server_url().set(host="127.0.0.1", port=proxy.port)
+    url = make_url(postgres_dsn()).set(host="127.0.0.1", port=proxy.port)
     # no SSL or GSS negotiation: their one-byte answers are not messages the proxy can frame
     return psycopg.connect(url.render_as_string(hide_password=False), sslmode="disable",
                            gssencmode="disable")
