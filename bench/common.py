@@ -121,7 +121,7 @@ def need(command: str, package: str | None = None) -> str:
             _quietly(["apt-get", "install", "-y", "-q", package])
             found = shutil.which(command)
     if not found:
-        raise SystemExit(f"bench needs `{command}` (Debian package {package or command})")
+        raise SystemExit(f"bench needs `{command}` (Debian package {package})")
     return found
 
 
