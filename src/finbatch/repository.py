@@ -7,15 +7,15 @@ rows are never skipped or repeated while other rows are inserted or deleted.
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Row, Select, Uuid, inspect, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Select, Uuid, inspect, select, tuple_
 from sqlalchemy.orm import Session
 
+from finbatch.bulk_read import BulkRead, plain_rows
 from finbatch.kit.cursors import CursorError, decode_cursor, encode_cursor
 from finbatch.kit.errors import BadRequest, NotFound
 from finbatch.kit.ids import is_uuid
@@ -46,12 +46,13 @@ def after_key(columns: Sequence[ColumnElement[Any]], values: Sequence[Any],
 def keyset_page(session: Session | Connection, stmt: Select[Any], *,
                 key: Sequence[ColumnElement[Any]],
                 cursor: str | None, limit: int, key_of: Any = None,
-                descending: bool = False, scalars: bool = True) -> Page[Any]:
+                descending: bool = False, scalars: bool = True, bulk: bool = False) -> Page[Any]:
     """Run ``stmt`` ordered by the unique ``key`` columns from after ``cursor``.
 
     ``key_of(row)`` returns the key values of a row (by default the attributes named like the
     key columns). Raises ``BadRequest`` for a cursor this server did not produce. A Core
-    statement may run on the session's ``Connection``, skipping the ORM's execution layer.
+    statement may run on the session's ``Connection``, skipping the ORM's execution layer, and
+    with ``bulk`` its rows come as named tuples read in one driver step (``bulk_read``).
     """
     if cursor:
         try:
@@ -65,33 +66,23 @@ def keyset_page(session: Session | Connection, stmt: Select[Any], *,
         stmt = stmt.where(after_key(key, values, descending))
     order = [c.desc() for c in key] if descending else list(key)
     stmt = stmt.order_by(*order).limit(limit + 1)
-    result = session.execute(stmt)
-    # all() fetches the rows in one call (iterating fetches them one at a time, ~5 % slower)
-    rows = result.scalars().all() if scalars else result.all()
+    key_values = key_of or (lambda row: [getattr(row, c.key) for c in key])
+    if bulk:
+        if scalars or not isinstance(session, Connection):
+            raise TypeError("a bulk read takes a Core statement on a Connection")
+        rows = BulkRead(stmt).rows(session, sort_key=attrgetter(*(c.key for c in key)),
+                                   reverse=descending)
+    else:
+        result = session.execute(stmt)
+        # all() fetches the rows in one call (iterating fetches them one at a time, ~5 % slower)
+        rows = result.scalars().all() if scalars else result.all()
     has_more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None
     if has_more and rows:
-        last = rows[-1]
-        values = key_of(last) if key_of else [getattr(last, c.key) for c in key]
+        values = key_values(rows[-1])
         next_cursor = encode_cursor([v if isinstance(v, int) else str(v) for v in values])
     return Page(rows, next_cursor)
-
-
-@lru_cache(maxsize=256)
-def _record_type(fields: tuple[str, ...]) -> type[tuple]:
-    return namedtuple("Record", fields)
-
-
-def plain_rows(rows: Sequence[Row[Any]]) -> list[Any]:
-    """``rows`` (of one result) as named tuples with the same fields, for code that reads many
-    of their attributes: a ``Row`` looks an attribute up by name in about 1 µs (it first checks
-    its class for a clashing name), a named tuple in about 30 ns, and rendering a page of
-    transactions reads thousands."""
-    if not rows:
-        return []
-    record = _record_type(rows[0]._fields)
-    return [tuple.__new__(record, row) for row in rows]
 
 
 def uuid_ids(ids) -> list[str]:

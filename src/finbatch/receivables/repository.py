@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import ARRAY, Select, any_, bindparam, select
 
+from finbatch.bulk_read import BulkRead
 from finbatch.ledger.models import GLAccount
 from finbatch.receivables.models import (
     ARAllocation,
@@ -16,7 +17,7 @@ from finbatch.receivables.models import (
     Customer,
     TaxCode,
 )
-from finbatch.repository import Page, TenantRepository, keyset_page, plain_rows, uuid_ids
+from finbatch.repository import Page, TenantRepository, keyset_page, uuid_ids
 from finbatch.tenancy.models import BusinessUnit
 
 
@@ -139,9 +140,8 @@ class TransactionRepository(TenantRepository[ARTransaction]):
         stmt = select(*t.__table__.c).where(t.tenant_id == self.tenant_id, t.kind == kind)
         if filters is not None:
             stmt = filters.apply(stmt)
-        page = keyset_page(self.session.connection(), stmt, key=[t.id], cursor=cursor,
-                           limit=limit, scalars=False)
-        return Page(plain_rows(page.items), page.next_cursor)
+        return keyset_page(self.session.connection(), stmt, key=[t.id], cursor=cursor,
+                           limit=limit, scalars=False, bulk=True)
 
     def page_in_batch(self, batch_id: str, *, cursor: str | None, limit: int) -> Page:
         return keyset_page(self.session, self.scoped().where(ARTransaction.batch_id == batch_id),
@@ -210,9 +210,8 @@ class TransactionRepository(TenantRepository[ARTransaction]):
         out: dict[str, list] = {i: [] for i in ids}
         if ids:
             connection = self.session.connection()
-            stmt = _CHILD_ROWS[connection.dialect.name == "postgresql"][read]
-            result = connection.execute(stmt, {"tenant_id": self.tenant_id, "ids": list(ids)})
-            for row in plain_rows(result.all()):
+            read_rows = _CHILD_ROWS[connection.dialect.name == "postgresql"][read]
+            for row in read_rows.rows(connection, {"tenant_id": self.tenant_id, "ids": list(ids)}):
                 out[row[0]].append(row)
         return out
 
@@ -275,10 +274,12 @@ def _settlements(*, given: bool, postgres: bool) -> Select:
             .join(other, (other.tenant_id == a.tenant_id) & (other.id == counterpart)))
 
 
-#: The four reads, keyed by whether the engine is PostgreSQL.
-_CHILD_ROWS = {postgres: {"lines": _line_rows(postgres), "taxes": _tax_rows(postgres),
-                          "given": _settlements(given=True, postgres=postgres),
-                          "received": _settlements(given=False, postgres=postgres)}
+#: The four reads, keyed by whether the engine is PostgreSQL; each in one driver step on SQLite
+#: (``bulk_read``).
+_CHILD_ROWS = {postgres: {"lines": BulkRead(_line_rows(postgres)),
+                          "taxes": BulkRead(_tax_rows(postgres)),
+                          "given": BulkRead(_settlements(given=True, postgres=postgres)),
+                          "received": BulkRead(_settlements(given=False, postgres=postgres))}
                for postgres in (False, True)}
 
 
