@@ -37,7 +37,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Float, Numeric, Row, Select, func, select
+from sqlalchemy import ColumnElement, Float, Numeric, Row, Select, func, select
 from sqlalchemy.engine import Connection
 
 
@@ -69,34 +69,58 @@ SQLITE_JSON = _sqlite_has_json()
 
 
 class BulkRead:
-    """``select``'s rows as named tuples (fields named as its columns), in one driver step on
-    SQLite. Build once per statement shape; ``rows`` runs it."""
+    """The rows of selects of ``columns``, as named tuples (fields named as the columns), in one
+    driver step on SQLite. Built once per column list (it prepares each row's JSON array and the
+    columns' result processors); ``rows`` runs a select of them, built with ``select()`` and
+    then filtered, ordered and limited as the caller needs. ``BulkRead.of(stmt)`` binds a
+    statement built once, whose one-row form is then built once too."""
 
-    def __init__(self, stmt: Select[Any]) -> None:
-        columns = list(stmt.selected_columns)
-        for column in columns:
+    def __init__(self, columns: Sequence[ColumnElement[Any]]) -> None:
+        self.columns = list(columns)
+        for column in self.columns:
             if isinstance(column.type, (Float, Numeric)):
                 raise TypeError(f"column {column.key!r} is {column.type!r}: SQLite's JSON "
                                 "would round it")
-        self.stmt = stmt
-        self.record = record_type(tuple(column.key for column in columns))
+        self.record = record_type(tuple(column.key for column in self.columns))
+        self._row = func.json_array(*self.columns).label("row")
+        self._processors: dict[str, list[Callable[[Any], Any] | None]] = {}
+        self.fixed: tuple[Select[Any], Select[Any]] | None = None
+
+    @classmethod
+    def of(cls, stmt: Select[Any]) -> BulkRead:
+        read = cls(list(stmt.selected_columns))
+        read.fixed = (stmt, read.one_row(stmt))
+        return read
+
+    def select(self) -> Select[Any]:
+        return select(*self.columns)
+
+    def one_row(self, stmt: Select[Any]) -> Select[Any]:
+        """``stmt`` (a select of the columns) as one row holding its rows as a JSON array."""
         # each row's array made in the select itself: a subquery of one column is cheap to build
-        # (one of the select's 26 columns cost about 1 ms a page to proxy)
-        rows = stmt.with_only_columns(func.json_array(*columns).label("row"),
-                                      maintain_column_froms=True).subquery()
+        # (proxying the 26 columns of a page of invoices cost about 1 ms)
+        rows = stmt.with_only_columns(self._row, maintain_column_froms=True).subquery()
         # ``json()``: the array's JSON subtype does not cross the subquery, and without it the
         # aggregate would quote each row as a string
-        self.wrapped = select(func.json_group_array(func.json(rows.c.row)))
-        self._processors: dict[str, list[Callable[[Any], Any] | None]] = {}
+        return select(func.json_group_array(func.json(rows.c.row)))
 
-    def rows(self, connection: Connection, params: Mapping[str, Any] | None = None, *,
+    def rows(self, connection: Connection, stmt: Select[Any] | None = None,
+             params: Mapping[str, Any] | None = None, *,
              sort_key: Callable[[Any], Any] | None = None, reverse: bool = False) -> list[Any]:
-        """The rows; where they came as one JSON value, sorted by ``sort_key`` if given (a key
-        that orders them as the select's ``ORDER BY`` does, on unique values)."""
+        """The rows of ``stmt`` (by default the statement of ``of``); where they came as one
+        JSON value, sorted by ``sort_key`` if given (a key that orders them as the select's
+        ``ORDER BY`` does, on unique values)."""
+        wrapped = None
+        if stmt is None:
+            if self.fixed is None:
+                raise TypeError("no statement to run")
+            stmt, wrapped = self.fixed
         dialect = connection.dialect
         if dialect.name != "sqlite" or not SQLITE_JSON:
-            return plain_rows(connection.execute(self.stmt, params).all())
-        rows = self._decode(connection.execute(self.wrapped, params).scalar_one(), dialect)
+            return plain_rows(connection.execute(stmt, params).all())
+        if wrapped is None:
+            wrapped = self.one_row(stmt)
+        rows = self._decode(connection.execute(wrapped, params).scalar_one(), dialect)
         if sort_key is not None:
             rows.sort(key=sort_key, reverse=reverse)
         return rows
@@ -105,7 +129,7 @@ class BulkRead:
         processors = self._processors.get(dialect.name)
         if processors is None:
             processors = [column.type._cached_result_processor(dialect, None)
-                          for column in self.stmt.selected_columns]
+                          for column in self.columns]
             self._processors[dialect.name] = processors
         values = orjson.loads(text)
         if not values:

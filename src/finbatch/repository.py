@@ -46,13 +46,15 @@ def after_key(columns: Sequence[ColumnElement[Any]], values: Sequence[Any],
 def keyset_page(session: Session | Connection, stmt: Select[Any], *,
                 key: Sequence[ColumnElement[Any]],
                 cursor: str | None, limit: int, key_of: Any = None,
-                descending: bool = False, scalars: bool = True, bulk: bool = False) -> Page[Any]:
+                descending: bool = False, scalars: bool = True,
+                bulk: BulkRead | None = None) -> Page[Any]:
     """Run ``stmt`` ordered by the unique ``key`` columns from after ``cursor``.
 
     ``key_of(row)`` returns the key values of a row (by default the attributes named like the
     key columns). Raises ``BadRequest`` for a cursor this server did not produce. A Core
-    statement may run on the session's ``Connection``, skipping the ORM's execution layer, and
-    with ``bulk`` its rows come as named tuples read in one driver step (``bulk_read``).
+    statement may run on the session's ``Connection``, skipping the ORM's execution layer; one
+    built from ``bulk.select()`` may give ``bulk``, and its rows then come as named tuples read
+    in one driver step (``bulk_read``).
     """
     if cursor:
         try:
@@ -67,11 +69,11 @@ def keyset_page(session: Session | Connection, stmt: Select[Any], *,
     order = [c.desc() for c in key] if descending else list(key)
     stmt = stmt.order_by(*order).limit(limit + 1)
     key_values = key_of or (lambda row: [getattr(row, c.key) for c in key])
-    if bulk:
+    if bulk is not None:
         if scalars or not isinstance(session, Connection):
             raise TypeError("a bulk read takes a Core statement on a Connection")
-        rows = BulkRead(stmt).rows(session, sort_key=attrgetter(*(c.key for c in key)),
-                                   reverse=descending)
+        rows = bulk.rows(session, stmt, sort_key=attrgetter(*(c.key for c in key)),
+                         reverse=descending)
     else:
         result = session.execute(stmt)
         # all() fetches the rows in one call (iterating fetches them one at a time, ~5 % slower)

@@ -1,5 +1,5 @@
 """``bulk_read.BulkRead`` gives the rows the plain read gives, value for value and in order, for
-every column type the schema stores; and ``keyset_page(bulk=True)`` walks the same pages with the
+every column type the schema stores; and ``keyset_page(bulk=…)`` walks the same pages with the
 same cursors. On SQLite the rows travel as one JSON value, on PostgreSQL the plain read runs."""
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def _plain(connection, stmt, params=None) -> list[tuple]:
 
 def test_every_column_type_reads_back_as_the_plain_read_gives_it(connection):
     stmt = select(samples).order_by(samples.c.id)
-    rows = BulkRead(stmt).rows(connection)
+    rows = BulkRead.of(stmt).rows(connection)
     expected = _plain(connection, stmt)
     assert [tuple(row) for row in rows] == expected
     assert len(rows) == 300
@@ -105,34 +105,34 @@ def test_the_order_is_the_select_s_own(connection):
     for order in orders:
         stmt = select(samples.c.id, samples.c.position, samples.c.label, samples.c.big).order_by(
             *order)
-        assert [tuple(r) for r in BulkRead(stmt).rows(connection)] == _plain(connection, stmt)
+        assert [tuple(r) for r in BulkRead.of(stmt).rows(connection)] == _plain(connection, stmt)
 
 
 def test_bound_parameters_and_an_expanding_list_are_passed_through(connection):
-    ids = [row.id for row in BulkRead(select(samples.c.id).order_by(samples.c.id)).rows(
+    ids = [row.id for row in BulkRead.of(select(samples.c.id).order_by(samples.c.id)).rows(
         connection)][::7]
     stmt = (select(samples.c.id, samples.c.label).where(
         samples.c.position >= bindparam("low"), samples.c.id.in_(bindparam("ids", expanding=True)))
         .order_by(samples.c.id))
-    read = BulkRead(stmt)
+    read = BulkRead.of(stmt)
     for low in (0, 3, 9):
         params = {"low": low, "ids": ids}
-        assert [tuple(r) for r in read.rows(connection, params)] == _plain(connection, stmt,
+        assert [tuple(r) for r in read.rows(connection, params=params)] == _plain(connection, stmt,
                                                                             params)
-    assert read.rows(connection, {"low": 9, "ids": ids}) == []
+    assert read.rows(connection, params={"low": 9, "ids": ids}) == []
 
 
 def test_columns_sqlite_would_round_are_refused():
     for column_type in (Float(), Numeric(12, 4)):
         table = Table("t", MetaData(), Column("x", column_type))
         with pytest.raises(TypeError, match="round"):
-            BulkRead(select(table.c.x))
+            BulkRead([table.c.x])
 
 
 def test_a_sort_key_puts_rows_in_order_whatever_order_they_arrive_in(connection, monkeypatch):
     """What a keyset page relies on if an SQLite version ever fed the aggregate out of order."""
     stmt = select(samples.c.id, samples.c.label).order_by(samples.c.id)
-    read = BulkRead(stmt)
+    read = BulkRead.of(stmt)
     decode = read._decode
     monkeypatch.setattr(read, "_decode", lambda text, dialect: decode(text, dialect)[::-1])
     rows = read.rows(connection, sort_key=lambda row: row.id)
@@ -141,9 +141,10 @@ def test_a_sort_key_puts_rows_in_order_whatever_order_they_arrive_in(connection,
 
 @pytest.mark.parametrize("descending", [False, True])
 def test_a_bulk_keyset_walk_gives_the_plain_walk_s_pages_and_cursors(connection, descending):
-    stmt = select(samples).where(samples.c.position < 4)
+    read = BulkRead(list(samples.c))
+    stmt = read.select().where(samples.c.position < 4)
     walks = []
-    for bulk in (False, True):
+    for bulk in (None, read):
         pages, cursor = [], None
         while True:
             page = keyset_page(connection, stmt, key=[samples.c.id], cursor=cursor, limit=17,
@@ -162,8 +163,13 @@ def test_a_bulk_keyset_walk_gives_the_plain_walk_s_pages_and_cursors(connection,
 def test_a_sqlite_without_json_functions_reads_plainly(connection, monkeypatch):
     monkeypatch.setattr(bulk_read, "SQLITE_JSON", False)
     stmt = select(samples).order_by(samples.c.id)
-    assert [tuple(r) for r in BulkRead(stmt).rows(connection)] == _plain(connection, stmt)
+    assert [tuple(r) for r in BulkRead.of(stmt).rows(connection)] == _plain(connection, stmt)
 
 
 def test_plain_rows_of_nothing_is_nothing():
     assert plain_rows([]) == []
+
+
+def test_a_read_without_a_statement_is_refused(connection):
+    with pytest.raises(TypeError, match="no statement"):
+        BulkRead([samples.c.id]).rows(connection)

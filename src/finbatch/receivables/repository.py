@@ -137,11 +137,11 @@ class TransactionRepository(TenantRepository[ARTransaction]):
         object, identity map entry or change tracking per transaction, and a Core statement on
         the session's connection (the ORM's execution layer cost a quarter of the query)."""
         t = ARTransaction
-        stmt = select(*t.__table__.c).where(t.tenant_id == self.tenant_id, t.kind == kind)
+        stmt = _PAGE_READ.select().where(t.tenant_id == self.tenant_id, t.kind == kind)
         if filters is not None:
             stmt = filters.apply(stmt)
         return keyset_page(self.session.connection(), stmt, key=[t.id], cursor=cursor,
-                           limit=limit, scalars=False, bulk=True)
+                           limit=limit, scalars=False, bulk=_PAGE_READ)
 
     def page_in_batch(self, batch_id: str, *, cursor: str | None, limit: int) -> Page:
         return keyset_page(self.session, self.scoped().where(ARTransaction.batch_id == batch_id),
@@ -211,7 +211,8 @@ class TransactionRepository(TenantRepository[ARTransaction]):
         if ids:
             connection = self.session.connection()
             read_rows = _CHILD_ROWS[connection.dialect.name == "postgresql"][read]
-            for row in read_rows.rows(connection, {"tenant_id": self.tenant_id, "ids": list(ids)}):
+            params = {"tenant_id": self.tenant_id, "ids": list(ids)}
+            for row in read_rows.rows(connection, params=params):
                 out[row[0]].append(row)
         return out
 
@@ -274,12 +275,15 @@ def _settlements(*, given: bool, postgres: bool) -> Select:
             .join(other, (other.tenant_id == a.tenant_id) & (other.id == counterpart)))
 
 
+#: Every column of a page of transactions, read in one driver step on SQLite (``bulk_read``).
+_PAGE_READ = BulkRead(list(ARTransaction.__table__.c))
+
 #: The four reads, keyed by whether the engine is PostgreSQL; each in one driver step on SQLite
 #: (``bulk_read``).
-_CHILD_ROWS = {postgres: {"lines": BulkRead(_line_rows(postgres)),
-                          "taxes": BulkRead(_tax_rows(postgres)),
-                          "given": BulkRead(_settlements(given=True, postgres=postgres)),
-                          "received": BulkRead(_settlements(given=False, postgres=postgres))}
+_CHILD_ROWS = {postgres: {"lines": BulkRead.of(_line_rows(postgres)),
+                          "taxes": BulkRead.of(_tax_rows(postgres)),
+                          "given": BulkRead.of(_settlements(given=True, postgres=postgres)),
+                          "received": BulkRead.of(_settlements(given=False, postgres=postgres))}
                for postgres in (False, True)}
 
 
