@@ -8,8 +8,8 @@ invoices served 971 pages/s to one connection and 238 to sixteen; the same app r
 rows as one JSON value (one step) served 1,035 and 964. A page of ``/v1/invoices`` fetched about
 320 rows (the invoices, their lines, taxes and settlements), each one such hand-off.
 
-``BulkRead`` runs a Core ``SELECT`` on SQLite as
-``SELECT json_group_array(json(row)) FROM (SELECT json_array(<its columns>) AS row …)``: one row, one step.
+``BulkRead`` runs a Core ``SELECT`` of its columns on SQLite as ``SELECT
+json_group_array(json(row)) FROM (SELECT json_array(<the columns>) AS row …)``: one row, one step.
 The rows are decoded with orjson and every value goes through the result processor SQLAlchemy
 itself would apply to its column, so they equal ``connection.execute(select).all()`` value for
 value (tested per column type). The JSON holds what SQLite stores for our types exactly: integers
@@ -19,7 +19,7 @@ significant digits, not the driver's double.
 
 Order: the rows are aggregated in the order of the select's ``ORDER BY``. SQLite keeps a
 ``FROM``-clause subquery's ``ORDER BY`` when the outer query uses an aggregate other than
-``count``/``min``/``max`` (its query planner's stated rule, for ``group_concat`` users), and
+``count``/``min``/``max`` (a rule its query planner states in ``select.c``), and
 feeds the aggregate in that order; ``tests/features/test_bulk_read.py`` holds the order equal to
 the plain read's. Callers whose correctness hangs on the order (a keyset page's cursor) pass
 a ``sort_key`` as well: the decoded rows are sorted by it, a pass over an already sorted list.
@@ -33,6 +33,7 @@ from __future__ import annotations
 import sqlite3
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
 from functools import lru_cache
 from typing import Any
 
@@ -58,10 +59,11 @@ def plain_rows(rows: Sequence[Row[Any]]) -> list[Any]:
 
 
 def _sqlite_has_json() -> bool:
-    try:
-        sqlite3.connect(":memory:").execute("SELECT json_group_array(json_array(1))").close()
-    except sqlite3.OperationalError:
-        return False
+    with closing(sqlite3.connect(":memory:")) as probe:
+        try:
+            probe.execute("SELECT json_group_array(json(json_array(1)))").fetchall()
+        except sqlite3.OperationalError:
+            return False
     return True
 
 
