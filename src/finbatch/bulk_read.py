@@ -17,12 +17,16 @@ value (tested per column type). The JSON holds what SQLite stores for our types 
 ``Float`` or ``Numeric`` are refused when the read is built: SQLite would print a real with 15
 significant digits, not the driver's double.
 
-Order: the rows are aggregated in the order of the select's ``ORDER BY``. SQLite keeps a
-``FROM``-clause subquery's ``ORDER BY`` when the outer query uses an aggregate other than
-``count``/``min``/``max`` (a rule its query planner states in ``select.c``), and
-feeds the aggregate in that order; ``tests/features/test_bulk_read.py`` holds the order equal to
-the plain read's. Callers whose correctness hangs on the order (a keyset page's cursor) pass
-a ``sort_key`` as well: the decoded rows are sorted by it, a pass over an already sorted list.
+Order: SQLite's documentation calls an aggregate's input order arbitrary unless the aggregate
+names one (``json_group_array(… ORDER BY …)``, from 3.44; the stdlib here links 3.40). What its
+planner does is keep a ``FROM``-clause subquery's ``ORDER BY`` when the outer query uses an
+aggregate other than ``count``/``min``/``max`` (a rule stated in its ``select.c``) and feed the
+aggregate in that order. Not relying on that alone, a read is given an ``order_key``: a function of
+a decoded row that never decreases along the select's ``ORDER BY`` (and is unique where a keyset
+cursor is taken). Rows that arrive out of that order are not reordered (the limit may already
+have cut the wrong row) but read again plainly, and a warning says so. Each key must order as
+SQLite orders the stored values: ids (lowercase hex both ways), integers, text in binary
+collation; not a decimal stored as text, whose text order is not its numeric one.
 
 PostgreSQL, and a SQLite without its JSON functions, run the select as it is: psycopg receives a
 result in one call whatever its number of rows.
@@ -30,15 +34,26 @@ result in one call whatever its number of rows.
 
 from __future__ import annotations
 
-import sqlite3
+import logging
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import closing
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Float, Numeric, Row, Select, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    LargeBinary,
+    Numeric,
+    Row,
+    Select,
+    TypeDecorator,
+    func,
+    select,
+)
 from sqlalchemy.engine import Connection
 
 
@@ -58,39 +73,53 @@ def plain_rows(rows: Sequence[Row[Any]]) -> list[Any]:
     return [tuple.__new__(record, row) for row in rows]
 
 
-def _sqlite_has_json() -> bool:
-    with closing(sqlite3.connect(":memory:")) as probe:
+#: ``json_array``'s arguments (SQLite's default ``SQLITE_MAX_FUNCTION_ARG`` before 3.48)
+MAX_COLUMNS = 127
+
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=8)
+def _has_json(dbapi: Any) -> bool:
+    """Whether the SQLite that the engine's driver module links has the JSON functions."""
+    with closing(dbapi.connect(":memory:")) as probe:
         try:
             probe.execute("SELECT json_group_array(json(json_array(1)))").fetchall()
-        except sqlite3.OperationalError:
+        except dbapi.OperationalError:
             return False
     return True
 
 
-SQLITE_JSON = _sqlite_has_json()
-
-
 class BulkRead:
     """The rows of selects of ``columns``, as named tuples (fields named as the columns), in one
-    driver step on SQLite. Built once per column list (it prepares each row's JSON array and the
-    columns' result processors); ``rows`` runs a select of them, built with ``select()`` and
-    then filtered, ordered and limited as the caller needs. ``BulkRead.of(stmt)`` binds a
-    statement built once, whose one-row form is then built once too."""
+    driver step on SQLite. Built once per column list (it prepares each row's JSON array);
+    ``rows`` runs a select of them, built with ``select()`` and then filtered, ordered and
+    limited as the caller needs. ``BulkRead.of(stmt)`` binds a statement built once, whose
+    one-row form is then built once too."""
 
-    def __init__(self, columns: Sequence[ColumnElement[Any]]) -> None:
+    def __init__(self, columns: Sequence[ColumnElement[Any]], *,
+                 order_key: Callable[[Any], Any] | None = None) -> None:
         self.columns = list(columns)
+        if len(self.columns) > MAX_COLUMNS:
+            raise TypeError(f"{len(self.columns)} columns: SQLite's json_array takes at most "
+                            f"{MAX_COLUMNS}")
         for column in self.columns:
-            if isinstance(column.type, (Float, Numeric)):
+            stored = column.type
+            while isinstance(stored, TypeDecorator):
+                stored = stored.impl_instance
+            if isinstance(stored, (Float, Numeric)):
                 raise TypeError(f"column {column.key!r} is {column.type!r}: SQLite's JSON "
                                 "would round it")
+            if isinstance(stored, LargeBinary):
+                raise TypeError(f"column {column.key!r} is {column.type!r}: JSON holds no bytes")
+        self.order_key = order_key
         self.record = record_type(tuple(column.key for column in self.columns))
         self._row = func.json_array(*self.columns).label("row")
-        self._processors: dict[str, list[Callable[[Any], Any] | None]] = {}
         self.fixed: tuple[Select[Any], Select[Any]] | None = None
 
     @classmethod
-    def of(cls, stmt: Select[Any]) -> BulkRead:
-        read = cls(list(stmt.selected_columns))
+    def of(cls, stmt: Select[Any], *, order_key: Callable[[Any], Any] | None = None) -> BulkRead:
+        read = cls(list(stmt.selected_columns), order_key=order_key)
         read.fixed = (stmt, read.one_row(stmt))
         return read
 
@@ -108,38 +137,46 @@ class BulkRead:
 
     def rows(self, connection: Connection, stmt: Select[Any] | None = None,
              params: Mapping[str, Any] | None = None, *,
-             sort_key: Callable[[Any], Any] | None = None, reverse: bool = False) -> list[Any]:
-        """The rows of ``stmt`` (by default the statement of ``of``); where they came as one
-        JSON value, sorted by ``sort_key`` if given (a key that orders them as the select's
-        ``ORDER BY`` does, on unique values)."""
+             order_key: Callable[[Any], Any] | None = None,
+             descending: bool = False) -> list[Any]:
+        """The rows of ``stmt`` (by default the statement of ``of``). ``order_key`` (or the
+        read's own) is checked on rows that came as one JSON value: never decreasing along the
+        select's order (never increasing if ``descending``), or they are read again plainly."""
         wrapped = None
         if stmt is None:
             if self.fixed is None:
                 raise TypeError("no statement to run")
             stmt, wrapped = self.fixed
         dialect = connection.dialect
-        if dialect.name != "sqlite" or not SQLITE_JSON:
+        if dialect.name != "sqlite" or not _has_json(dialect.dbapi):
             return plain_rows(connection.execute(stmt, params).all())
         if wrapped is None:
             wrapped = self.one_row(stmt)
         rows = self._decode(connection.execute(wrapped, params).scalar_one(), dialect)
-        if sort_key is not None:
-            rows.sort(key=sort_key, reverse=reverse)
+        key = order_key or self.order_key
+        if key is not None and not _in_order(rows, key, descending):
+            logger.warning("SQLite aggregated %d rows of %s out of their order; read again",
+                           len(rows), self.record._fields)
+            return plain_rows(connection.execute(stmt, params).all())
         return rows
 
     def _decode(self, text: str, dialect) -> list[Any]:
-        processors = self._processors.get(dialect.name)
-        if processors is None:
-            processors = [column.type._cached_result_processor(dialect, None)
-                          for column in self.columns]
-            self._processors[dialect.name] = processors
         values = orjson.loads(text)
         if not values:
             return []
-        # converted column by column (one ``map`` each), then zipped back into rows
+        # converted column by column (one ``map`` each), then zipped back into rows; SQLAlchemy
+        # memoizes each type's processor per dialect
         columns = []
-        for index, process in enumerate(processors):
+        for index, column_def in enumerate(self.columns):
+            process = column_def.type._cached_result_processor(dialect, None)
             column = [row[index] for row in values]
             columns.append(list(map(process, column)) if process is not None else column)
         record = self.record
         return [tuple.__new__(record, row) for row in zip(*columns, strict=True)]
+
+
+def _in_order(rows: list[Any], key: Callable[[Any], Any], descending: bool) -> bool:
+    pairs = pairwise(map(key, rows))
+    if descending:
+        return all(a >= b for a, b in pairs)
+    return all(a <= b for a, b in pairs)

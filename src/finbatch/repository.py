@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Select, Uuid, inspect, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Select, Uuid, inspect, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from finbatch.bulk_read import BulkRead, plain_rows
@@ -38,9 +38,13 @@ def after_key(columns: Sequence[ColumnElement[Any]], values: Sequence[Any],
     """``(c1, c2, …) > (v1, v2, …)`` (or ``<``), spelled so both engines use the index."""
     if len(columns) == 1:
         return columns[0] < values[0] if descending else columns[0] > values[0]
+    # each value bound as its column's type: an untyped tuple binds plain strings, and a UUID
+    # then missed SQLite's hex storage (a page of a multi-column key came back again and again)
+    bound = tuple_(*[literal(value, column.type)
+                     for column, value in zip(columns, values, strict=True)])
     if descending:
-        return tuple_(*columns) < tuple_(*values)
-    return tuple_(*columns) > tuple_(*values)
+        return tuple_(*columns) < bound
+    return tuple_(*columns) > bound
 
 
 def keyset_page(session: Session | Connection, stmt: Select[Any], *,
@@ -72,8 +76,8 @@ def keyset_page(session: Session | Connection, stmt: Select[Any], *,
     if bulk is not None:
         if scalars or not isinstance(session, Connection):
             raise TypeError("a bulk read takes a Core statement on a Connection")
-        rows = bulk.rows(session, stmt, sort_key=attrgetter(*(c.key for c in key)),
-                         reverse=descending)
+        rows = bulk.rows(session, stmt, order_key=key_of or attrgetter(*(c.key for c in key)),
+                         descending=descending)
     else:
         result = session.execute(stmt)
         # all() fetches the rows in one call (iterating fetches them one at a time, ~5 % slower)

@@ -602,7 +602,8 @@ def _created_documents(session: Session, tenant: TenantContext, rows: list[TxnRo
 
 
 class _Settlement(NamedTuple):
-    """One allocation seen from one side, as ``TransactionRepository.settlement_rows`` has it."""
+    """One allocation seen from one side, as ``TransactionRepository.settlement_rows`` has it
+    (but for the allocation id, which only orders them)."""
 
     counterpart_id: str
     kind: str

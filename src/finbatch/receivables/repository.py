@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from operator import attrgetter
 
 from sqlalchemy import ARRAY, Select, any_, bindparam, select
 
@@ -225,7 +226,7 @@ class TransactionRepository(TenantRepository[ARTransaction]):
 
     def settlement_rows(self, ids: Sequence[str], *, given: bool) -> dict[str, list]:
         """Allocations from (``given``) or to the transactions, each with the counterpart's id,
-        kind and number: rows of (owner id, counterpart id, kind, number, amount)."""
+        kind and number: rows of (owner id, counterpart id, kind, number, amount, allocation id)."""
         return self._grouped("given" if given else "received", ids)
 
     def kinds_of(self, ids: Sequence[str]) -> dict[str, tuple[str, int]]:
@@ -271,7 +272,7 @@ def _settlements(*, given: bool, postgres: bool) -> Select:
     a, other = ARAllocation, ARTransaction
     own, counterpart = (a.source_id, a.target_id) if given else (a.target_id, a.source_id)
     return (_children_of(a, own, counterpart.label("counterpart_id"), other.kind, other.number,
-                         a.amount, order=a.id, postgres=postgres)
+                         a.amount, a.id.label("allocation_id"), order=a.id, postgres=postgres)
             .join(other, (other.tenant_id == a.tenant_id) & (other.id == counterpart)))
 
 
@@ -280,11 +281,15 @@ _PAGE_READ = BulkRead(list(ARTransaction.__table__.c))
 
 #: The four reads, keyed by whether the engine is PostgreSQL; each in one driver step on SQLite
 #: (``bulk_read``).
-_CHILD_ROWS = {postgres: {"lines": BulkRead.of(_line_rows(postgres)),
-                          "taxes": BulkRead.of(_tax_rows(postgres)),
-                          "given": BulkRead.of(_settlements(given=True, postgres=postgres)),
-                          "received": BulkRead.of(_settlements(given=False, postgres=postgres))}
-               for postgres in (False, True)}
+_CHILD_ROWS = {postgres: {
+    "lines": BulkRead.of(_line_rows(postgres),
+                         order_key=attrgetter("transaction_id", "line_number")),
+    "taxes": BulkRead.of(_tax_rows(postgres), order_key=attrgetter("transaction_id", "tax_code")),
+    "given": BulkRead.of(_settlements(given=True, postgres=postgres),
+                         order_key=attrgetter("source_id", "allocation_id")),
+    "received": BulkRead.of(_settlements(given=False, postgres=postgres),
+                            order_key=attrgetter("target_id", "allocation_id"))}
+    for postgres in (False, True)}
 
 
 class ImportLookupRepository(TenantRepository[ARTransaction]):
